@@ -1,0 +1,212 @@
+package carelogic
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxGroupParticipants is the most clients a group appointment may hold; it is OnCall Health's limit, and the
+// CareLogic integration documents the same ("Groups, with up to 25 participants").
+const MaxGroupParticipants = 25
+
+// Kind says whether an appointment is a 1:1 (one client) or a group session (one or more clients).
+type Kind string
+
+const (
+	// Individual is a 1:1 appointment: exactly one client.
+	Individual Kind = "individual"
+	// Group is a group session: between one and MaxGroupParticipants clients, each with their own status.
+	Group Kind = "group"
+)
+
+// Modality is how an appointment takes place. OnCall can host Video and InPerson appointments for a CareLogic
+// integration; any other value is kept as the EHR sent it and reported by Validate rather than guessed.
+type Modality string
+
+const (
+	// Video is a virtual appointment (OnCall type "online").
+	Video Modality = "video"
+	// InPerson is an appointment at the clinic (OnCall type "inperson").
+	InPerson Modality = "in-person"
+)
+
+// Status is one client's status on one appointment occurrence. CareLogic keeps statuses per participant, so in a
+// group one client can be DNS while the session goes on for the others.
+//
+// The six named statuses are CareLogic's; any other value is an agency-defined custom status (for example
+// "Checked-in") and is kept by name.
+type Status string
+
+const (
+	// StatusScheduled is a booked appointment with no outcome yet. The zero Status means the same.
+	StatusScheduled Status = "Scheduled"
+	// StatusKept means the client attended.
+	StatusKept Status = "Kept"
+	// StatusDNS means the client did not show (OnCall: "No Show").
+	StatusDNS Status = "DNS"
+	// StatusCBT means the appointment was cancelled by the therapist or provider (OnCall: "Cancelled by Provider").
+	StatusCBT Status = "CBT"
+	// StatusCBC means the appointment was cancelled by the client (OnCall: "Cancelled by Client").
+	StatusCBC Status = "CBC"
+	// StatusError means the client was put on the appointment in error; OnCall removes the participant.
+	StatusError Status = "Error"
+)
+
+// IsCustom reports whether s is an agency-defined status rather than one of CareLogic's six.
+func (s Status) IsCustom() bool {
+	switch s {
+	case "", StatusScheduled, StatusKept, StatusDNS, StatusCBT, StatusCBC, StatusError:
+		return false
+	}
+	return true
+}
+
+// Participant is one client on an appointment occurrence.
+type Participant struct {
+	// ClientID is the EHR's identifier of the client; it is stable across appointments and email changes.
+	ClientID string `json:"client_id"`
+	// Name is the client's display name. It is PHI: never log it.
+	Name string `json:"name,omitempty"`
+	// Email is the client's primary email address, which OnCall uses to invite them. It is PHI: never log it.
+	Email string `json:"email,omitempty"`
+	// Status is this client's status on this occurrence; empty means StatusScheduled.
+	Status Status `json:"status,omitempty"`
+}
+
+// Appointment is one occurrence of an EHR appointment: a 1:1 or a group session at one start time. A recurring
+// series is a set of occurrences sharing a SeriesID, each with its own ID and statuses.
+type Appointment struct {
+	// ID is the EHR's identifier of this occurrence (for HL7 v2 the filler appointment id, SCH-2).
+	ID string `json:"id"`
+	// Source names the system or feed the appointment came from, so that ids from two EHRs cannot collide.
+	Source string `json:"source,omitempty"`
+	// SeriesID links the occurrences of a recurring series; empty for a one-off appointment.
+	SeriesID string `json:"series_id,omitempty"`
+	// Kind is Individual or Group.
+	Kind Kind `json:"kind"`
+	// Modality is Video or InPerson, or another value that Validate reports.
+	Modality Modality `json:"modality"`
+	// ProviderID is the EHR's staff id of the provider (CareLogic Staff ID).
+	ProviderID string `json:"provider_id,omitempty"`
+	// Start is when the occurrence begins.
+	Start time.Time `json:"start"`
+	// Duration is how long it lasts.
+	Duration time.Duration `json:"duration"`
+	// Activity is the CareLogic activity, shown as the appointment's title in OnCall.
+	Activity string `json:"activity,omitempty"`
+	// Participants are the clients, each with their own status.
+	Participants []Participant `json:"participants"`
+	// Comments is the appointment's free-text comments field, where a client's cancellation reason is written.
+	Comments string `json:"comments,omitempty"`
+	// OnCallURL is the URL of the matching OnCall appointment, where the EHR stores it.
+	OnCallURL string `json:"oncall_url,omitempty"`
+	// Deleted marks an occurrence removed from the EHR (for example an HL7 S17 deletion).
+	Deleted bool `json:"deleted,omitempty"`
+	// UpdatedAt is when the EHR last changed the occurrence, where the source says; it orders competing snapshots.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Key returns the appointment's identity across sources: Source and ID joined by a slash, or ID alone when
+// Source is empty.
+func (a *Appointment) Key() string {
+	if a.Source == "" {
+		return a.ID
+	}
+	return a.Source + "/" + a.ID
+}
+
+// End returns Start plus Duration.
+func (a *Appointment) End() time.Time { return a.Start.Add(a.Duration) }
+
+// Participant returns the participant with the given client id, or nil.
+func (a *Appointment) Participant(clientID string) *Participant {
+	for i := range a.Participants {
+		if a.Participants[i].ClientID == clientID {
+			return &a.Participants[i]
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy of a, so that a caller can change it without changing the original.
+func (a Appointment) Clone() Appointment {
+	a.Participants = slices.Clone(a.Participants)
+	return a
+}
+
+// ErrUnsupportedModality is wrapped by the error Validate returns for a modality OnCall cannot host.
+var ErrUnsupportedModality = errors.New("modality not supported by OnCall")
+
+// ValidationError lists what is wrong with an appointment. Its text names the appointment by id and the fields
+// at fault, never a client's name or email.
+type ValidationError struct {
+	// ID is the appointment's id.
+	ID string
+	// Problems are short descriptions of each problem, e.g. "participants: group has 26 clients, at most 25".
+	Problems []string
+	err      error
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("carelogic: invalid appointment %q: %s", e.ID, strings.Join(e.Problems, "; "))
+}
+
+// Unwrap returns ErrUnsupportedModality when the modality was one of the problems.
+func (e *ValidationError) Unwrap() error { return e.err }
+
+// Validate reports every problem that would stop the appointment from being synced: a missing id, start or
+// duration; a 1:1 without exactly one client; a group with none or more than MaxGroupParticipants; a client
+// without an id, or listed twice; and a modality OnCall cannot host (wrapping ErrUnsupportedModality). It
+// returns nil or a *ValidationError.
+func (a *Appointment) Validate() error {
+	var problems []string
+	var wrapped error
+	if a.ID == "" {
+		problems = append(problems, "id: missing")
+	}
+	if a.Start.IsZero() {
+		problems = append(problems, "start: missing")
+	}
+	if a.Duration <= 0 {
+		problems = append(problems, fmt.Sprintf("duration: %v, must be positive", a.Duration))
+	}
+	n := len(a.Participants)
+	switch a.Kind {
+	case Individual:
+		if n != 1 {
+			problems = append(problems, fmt.Sprintf("participants: 1:1 has %d clients, must have exactly 1", n))
+		}
+	case Group:
+		if n == 0 {
+			problems = append(problems, "participants: group has no clients")
+		}
+		if n > MaxGroupParticipants {
+			problems = append(problems, fmt.Sprintf("participants: group has %d clients, at most %d", n, MaxGroupParticipants))
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("kind: %q, must be %q or %q", a.Kind, Individual, Group))
+	}
+	seen := make(map[string]bool, n)
+	for i, p := range a.Participants {
+		switch {
+		case p.ClientID == "":
+			problems = append(problems, fmt.Sprintf("participants[%d]: client id missing", i))
+		case seen[p.ClientID]:
+			problems = append(problems, fmt.Sprintf("participants[%d]: client %q listed twice", i, p.ClientID))
+		}
+		seen[p.ClientID] = true
+	}
+	switch a.Modality {
+	case Video, InPerson:
+	default:
+		problems = append(problems, fmt.Sprintf("modality: %q: %v", a.Modality, ErrUnsupportedModality))
+		wrapped = ErrUnsupportedModality
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &ValidationError{ID: a.ID, Problems: problems, err: wrapped}
+}

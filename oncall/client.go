@@ -1,0 +1,255 @@
+package oncall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/oncallsync/oncall-go/internal/ratelimit"
+)
+
+// Client talks to the OnCall Health API of one Region. It is safe for concurrent use; share one per token and
+// region. Its rate limit and 429 back-off are shared by every request it sends.
+type Client struct {
+	region     Region
+	base       *url.URL
+	baseStr    string
+	authHeader string
+	userAgent  string
+	hc         *retryablehttp.Client
+	pacer      *ratelimit.Pacer
+	retry      RetryPolicy
+	log        *slog.Logger
+
+	// Appointments reads and writes appointments.
+	Appointments *AppointmentsService
+	// Participants reads and writes the participants of appointments.
+	Participants *ParticipantsService
+	// Providers reads providers (clinician users); the API offers no writes.
+	Providers *ProvidersService
+	// Divisions reads divisions.
+	Divisions *DivisionsService
+	// Contacts reads and writes roster contacts.
+	Contacts *ContactsService
+}
+
+// NewClient returns a client for region that authenticates with token (an OnCall API key). It does no I/O and
+// reads no environment variable: a token from the environment is the caller's to read.
+//
+// The region is required and there is no default; an unknown region or an empty token is an error. See
+// WithBaseURL for tests against a fake server.
+func NewClient(region Region, token string, opts ...Option) (*Client, error) {
+	if region.BaseURL() == "" {
+		return nil, fmt.Errorf("oncall: NewClient: unknown region %q: use RegionCA or RegionUS", region)
+	}
+	if token == "" {
+		return nil, errors.New("oncall: NewClient: empty token")
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, errors.New("oncall: NewClient: token contains white space or control characters")
+	}
+	cfg := config{
+		baseURL:    region.BaseURL(),
+		retry:      DefaultRetryPolicy(),
+		limit:      DefaultRateLimit,
+		burst:      DefaultBurst,
+		userAgent:  DefaultUserAgent,
+		authScheme: "Token",
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	base, err := url.Parse(cfg.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("oncall: NewClient: base URL: %w", err)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	log := cfg.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		region:     region,
+		base:       base,
+		baseStr:    base.String(),
+		authHeader: cfg.authScheme + " " + token,
+		userAgent:  cfg.userAgent,
+		pacer:      ratelimit.New(cfg.limit, cfg.burst),
+		retry:      cfg.retry,
+		log:        log,
+	}
+	c.hc = &retryablehttp.Client{
+		HTTPClient:   c.httpClient(cfg.httpClient),
+		Logger:       nil, // retryablehttp's logger prints URLs with their query; the attempt transport logs instead
+		RetryWaitMin: cfg.retry.MinWait,
+		RetryWaitMax: cfg.retry.MaxWait,
+		RetryMax:     cfg.retry.MaxRetries,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	c.Appointments = &AppointmentsService{c}
+	c.Participants = &ParticipantsService{c}
+	c.Providers = &ProvidersService{c}
+	c.Divisions = &DivisionsService{c}
+	c.Contacts = &ContactsService{c}
+	return c, nil
+}
+
+// httpClient returns a copy of hc (or of a default client) whose transport is wrapped by the attempt transport
+// and whose redirects must stay on the client's origin.
+func (c *Client) httpClient(hc *http.Client) *http.Client {
+	var out http.Client
+	if hc != nil {
+		out = *hc
+	}
+	next := out.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	out.Transport = &attemptTransport{c: c, next: next}
+	userCheck := out.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !c.sameOrigin(req.URL) {
+			return fmt.Errorf("%w: refusing a redirect to %s", ErrCrossOrigin, req.URL.Host)
+		}
+		if userCheck != nil {
+			return userCheck(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &out
+}
+
+// Region returns the region the client is pinned to.
+func (c *Client) Region() Region { return c.region }
+
+// BaseURL returns the API root the client sends requests to, with a trailing slash.
+func (c *Client) BaseURL() string { return c.baseStr }
+
+const maxResponseBody = 32 << 20
+
+// do sends one logical request (retried as the policy says) to target, a URL on the client's origin, with in as
+// its JSON body if non-nil, and decodes a 2xx JSON response into out if non-nil.
+func (c *Client) do(ctx context.Context, method string, target *url.URL, in, out any) error {
+	if ctx == nil {
+		return errors.New("oncall: nil context")
+	}
+	path := target.Path
+	if !c.sameOrigin(target) {
+		return fmt.Errorf("%w: %s %s is on %s, the client's is %s", ErrCrossOrigin, method, path, target.Host, c.base.Host)
+	}
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("oncall: %s %s: encoding request: %w", method, path, err)
+		}
+	}
+	st := &attemptState{method: method, path: path}
+	ctx = context.WithValue(ctx, attemptKey{}, st)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, target.String(), rawBody)
+	if err != nil {
+		return fmt.Errorf("oncall: %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Authorization", c.authHeader)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return &RequestError{Method: method, Path: path, Sent: st.wrote.Load(), Err: transportCause(ctx, err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return newAPIError(method, path, resp, b)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
+		return nil
+	}
+	return decodeResponse(method, path, resp, out)
+}
+
+// transportCause strips the *url.Error wrapper, whose text holds the full URL with its query, keeping the cause.
+func transportCause(ctx context.Context, err error) error {
+	if ctx.Err() != nil && isContextErr(err) {
+		return ctx.Err()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func decodeResponse(method, path string, resp *http.Response, out any) error {
+	ct := resp.Header.Get("Content-Type")
+	derr := func(err error) error {
+		return &DecodeError{Method: method, Path: path, StatusCode: resp.StatusCode, ContentType: ct, Err: err}
+	}
+	if ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return derr(errors.New("not a JSON response"))
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if err != nil {
+		return derr(fmt.Errorf("reading body: %w", err))
+	}
+	if len(b) > maxResponseBody {
+		return derr(fmt.Errorf("body larger than %d MiB", maxResponseBody>>20))
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return derr(errors.New("empty body"))
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return derr(jsonError(err))
+	}
+	return nil
+}
+
+// endpoint returns the URL of a collection or resource path (e.g. "appointments/12/") below the API root.
+func (c *Client) endpoint(path string, q url.Values) *url.URL {
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawPath = ""
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	return &u
+}

@@ -1,0 +1,145 @@
+package oncall
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"unicode/utf8"
+)
+
+// Metadata is an appointment's free-form metadata: a flat object that only the API sees (staff never see it in
+// OnCall's UI). It is where an integration stores its own keys, above all the EHR's id of the appointment, which
+// makes matching exact.
+//
+// Values decoded from the API are string, int64 (integral numbers), float64 (other numbers), bool or nil. Values
+// sent must be string, an integer type within the 32-bit signed range, bool or nil; the API's documented limits
+// (at most MaxMetadataKeys keys of at most MaxMetadataKeyLen characters, strings of at most
+// MaxMetadataValueLen characters, no nesting) are checked by Validate before anything is sent.
+type Metadata map[string]any
+
+// Documented metadata limits.
+const (
+	MaxMetadataKeys     = 50
+	MaxMetadataKeyLen   = 100
+	MaxMetadataValueLen = 2000
+)
+
+// String returns the string value of key, and whether it was present as a string. Integral numbers are formatted,
+// so an EHR id stored as 12345 or "12345" reads back the same.
+func (m Metadata) String(key string) (string, bool) {
+	switch v := m[key].(type) {
+	case string:
+		return v, true
+	case int64:
+		return itoa(v), true
+	case int:
+		return itoa(int64(v)), true
+	case int32:
+		return itoa(int64(v)), true
+	}
+	return "", false
+}
+
+// Validate checks the API's documented metadata limits. Its error names the keys at fault, never their values.
+func (m Metadata) Validate() error {
+	var p problems
+	m.validate(&p)
+	return p.err("metadata")
+}
+
+func (m Metadata) validate(p *problems) {
+	if len(m) > MaxMetadataKeys {
+		p.addf("metadata: %d keys, at most %d", len(m), MaxMetadataKeys)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // deterministic messages
+	for _, k := range keys {
+		name := k
+		if utf8.RuneCountInString(k) > MaxMetadataKeyLen {
+			name = string([]rune(k)[:20]) + "…"
+			p.addf("metadata: key %q: %d characters, at most %d", name, utf8.RuneCountInString(k), MaxMetadataKeyLen)
+		}
+		switch v := m[k].(type) {
+		case nil, bool:
+		case string:
+			if n := utf8.RuneCountInString(v); n > MaxMetadataValueLen {
+				p.addf("metadata: value of %q: %d characters, at most %d", name, n, MaxMetadataValueLen)
+			}
+		case int:
+			checkInt32(p, name, int64(v))
+		case int8, int16, int32, uint8, uint16:
+		case int64:
+			checkInt32(p, name, v)
+		case uint32:
+			checkInt32(p, name, int64(v))
+		case uint:
+			checkInt32(p, name, int64(min(v, math.MaxInt64)))
+		case uint64:
+			checkInt32(p, name, int64(min(v, math.MaxInt64)))
+		case float64:
+			if v != math.Trunc(v) {
+				p.addf("metadata: value of %q: a fraction; numbers must be 32-bit integers", name)
+			} else {
+				checkInt32(p, name, int64(max(min(v, math.MaxInt64), math.MinInt64)))
+			}
+		default:
+			p.addf("metadata: value of %q: a %T; values must be strings, 32-bit integers, booleans or null (the object must be flat)", name, v)
+		}
+	}
+}
+
+func checkInt32(p *problems, name string, v int64) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		p.addf("metadata: value of %q: outside the 32-bit signed integer range", name)
+	}
+}
+
+// UnmarshalJSON decodes a metadata object, keeping integral numbers exact as int64.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*m = nil
+		return nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("oncall: metadata: %w", jsonError(err))
+	}
+	out := make(Metadata, len(raw))
+	for k, r := range raw {
+		v, err := decodeMetadataValue(r)
+		if err != nil {
+			return fmt.Errorf("oncall: metadata value of %q: %w", k, err)
+		}
+		out[k] = v
+	}
+	*m = out
+	return nil
+}
+
+func decodeMetadataValue(r json.RawMessage) (any, error) {
+	r = bytes.TrimSpace(r)
+	if len(r) > 0 && (r[0] == '-' || isDigit(r[0])) {
+		var n json.Number
+		if err := json.Unmarshal(r, &n); err != nil {
+			return nil, jsonError(err)
+		}
+		if i, err := n.Int64(); err == nil {
+			return i, nil
+		}
+		f, err := n.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("number out of range")
+		}
+		return f, nil
+	}
+	var v any // strings, booleans, null; and, leniently, nested values the API should never send
+	if err := json.Unmarshal(r, &v); err != nil {
+		return nil, jsonError(err)
+	}
+	return v, nil
+}

@@ -1,0 +1,135 @@
+package oncall
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/time/rate"
+)
+
+// An Option configures a Client. Options are applied in order; an invalid one makes NewClient fail.
+type Option func(*config) error
+
+type config struct {
+	baseURL    string
+	httpClient *http.Client
+	retry      RetryPolicy
+	limit      rate.Limit
+	burst      int
+	logger     *slog.Logger
+	userAgent  string
+	authScheme string
+}
+
+// Default rate limit. OnCall publishes no limit; 10 requests a second with bursts of 10 is gentle enough for any
+// API of its kind while syncing thousands of appointments a minute. Raise it with WithRateLimit once OnCall has
+// confirmed your key's allowance.
+const (
+	DefaultRateLimit rate.Limit = 10
+	DefaultBurst                = 10
+)
+
+// DefaultUserAgent is sent unless WithUserAgent replaces it.
+const DefaultUserAgent = "oncall-go/" + Version
+
+// Version is the SDK's version.
+const Version = "0.1.0"
+
+// WithBaseURL sends requests to rawURL instead of the region's API host: a fake server in tests
+// (oncall/oncalltest), a proxy, or a private deployment. It must be an absolute http or https URL; a trailing slash
+// is added to its path. The Region still labels the client, and the token is sent only to this origin.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(rawURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("oncall: WithBaseURL: want an absolute http or https URL")
+		}
+		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return errors.New("oncall: WithBaseURL: the URL must not carry user info, a query or a fragment")
+		}
+		c.baseURL = rawURL
+		return nil
+	}
+}
+
+// WithHTTPClient makes the client send requests through hc: its Transport (for a proxy, tracing, or an httpmock
+// transport in tests), Timeout and Jar are kept. The client works on a copy: hc itself is not changed. Its
+// CheckRedirect still runs, after the client's own check that a redirect stays on the API's origin.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("oncall: WithHTTPClient: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces DefaultRetryPolicy. RetryPolicy{} turns retries off.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if p.MaxRetries < 0 || p.MinWait < 0 || p.MaxWait < 0 || p.MaxRetryAfter < 0 {
+			return errors.New("oncall: WithRetryPolicy: negative values are not allowed")
+		}
+		if p.MaxWait < p.MinWait {
+			return errors.New("oncall: WithRetryPolicy: MaxWait is less than MinWait")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithRateLimit sets how many requests a second the client sends (every attempt, retries included), with bursts
+// of up to burst. rate.Inf removes the limit; a 429 still pauses the client for the server's Retry-After.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(c *config) error {
+		if limit <= 0 {
+			return fmt.Errorf("oncall: WithRateLimit: limit must be positive, or rate.Inf")
+		}
+		if burst < 1 {
+			return fmt.Errorf("oncall: WithRateLimit: burst must be at least 1")
+		}
+		c.limit, c.burst = limit, burst
+		return nil
+	}
+}
+
+// WithLogger makes the client log to l: each attempt at debug level (method, path without query, status, attempt,
+// duration), retries and throttling at info, and nothing else. No log line ever holds the token, a query string,
+// a body, or a patient's name or email. Without this option the client logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("oncall: WithLogger: nil *slog.Logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header; identify your integration, e.g. "acme-ehr-sync/2.3 oncall-go/0.1.0".
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if ua == "" || strings.ContainsAny(ua, "\r\n") {
+			return errors.New("oncall: WithUserAgent: empty, or contains a line break")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithAuthScheme sets the scheme of the Authorization header: "Token" (the default, Django REST Framework's
+// token authentication, which OnCall's own clients use) or, for example, "Bearer".
+func WithAuthScheme(scheme string) Option {
+	return func(c *config) error {
+		if scheme == "" || strings.ContainsFunc(scheme, func(r rune) bool { return r <= ' ' || r > '~' }) {
+			return errors.New("oncall: WithAuthScheme: want a single printable word such as Token or Bearer")
+		}
+		c.authScheme = scheme
+		return nil
+	}
+}

@@ -1,0 +1,151 @@
+package oncall
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+)
+
+// ListOptions select a window of a paginated listing. The API paginates by page number, in the envelope
+// {"count", "next", "previous", "results"}.
+type ListOptions struct {
+	// Page is the 1-based page to start at; 0 starts at the first. A caller that checkpoints stores
+	// Page.NextPage and resumes from it.
+	Page int
+	// PageSize is the number of results per page; 0 leaves the server's default. OnCall documents no maximum.
+	PageSize int
+}
+
+func (o *ListOptions) apply(q url.Values) {
+	if o == nil {
+		return
+	}
+	if o.Page > 0 {
+		q.Set("page", strconv.Itoa(o.Page))
+	}
+	if o.PageSize > 0 {
+		q.Set("page_size", strconv.Itoa(o.PageSize))
+	}
+}
+
+// Page is one page of a listing.
+type Page[T any] struct {
+	// Count is the total number of results across all pages, as the server counted them for this page.
+	Count int
+	// Next and Previous are the server's links to the neighbouring pages, or "".
+	Next, Previous string
+	// NextPage is the page number in Next, or 0 when this is the last page (or Next carries no page number).
+	NextPage int
+	// Results are this page's items.
+	Results []T
+}
+
+// pageWire is the envelope as sent. Results is a pointer so that a body without it is an error, not an empty page.
+type pageWire[W any] struct {
+	Count    int     `json:"count"`
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	Results  *[]W    `json:"results"`
+}
+
+// lister fetches the pages of one listing.
+type lister[W, T any] struct {
+	c       *Client
+	first   *url.URL
+	convert func(*W) T
+}
+
+// fetch gets one page from u.
+func (l *lister[W, T]) fetch(ctx context.Context, u *url.URL) (*Page[T], error) {
+	var pw pageWire[W]
+	if err := l.c.do(ctx, "GET", u, nil, &pw); err != nil {
+		return nil, err
+	}
+	if pw.Results == nil {
+		return nil, &DecodeError{Method: "GET", Path: u.Path, StatusCode: 200, ContentType: "application/json",
+			Err: errors.New(`not a page: no "results"`)}
+	}
+	p := &Page[T]{Count: pw.Count, Results: make([]T, len(*pw.Results))}
+	for i := range *pw.Results {
+		p.Results[i] = l.convert(&(*pw.Results)[i])
+	}
+	if pw.Next != nil {
+		p.Next = *pw.Next
+		p.NextPage = pageNumber(p.Next)
+	}
+	if pw.Previous != nil {
+		p.Previous = *pw.Previous
+	}
+	return p, nil
+}
+
+func pageNumber(link string) int {
+	u, err := url.Parse(link)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(u.Query().Get("page"))
+	return max(n, 0)
+}
+
+// pages returns an iterator over the pages, following next links as given (so that the server's own filters
+// carry over) but only on the client's origin, and stopping with ErrPaginationCycle on a link already followed.
+// An error is yielded once, and ends the iteration.
+func (l *lister[W, T]) pages(ctx context.Context) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		seen := map[string]bool{}
+		u := l.first
+		for {
+			key := u.String()
+			if seen[key] {
+				yield(nil, fmt.Errorf("%w: %s %s (page %d)", ErrPaginationCycle, "GET", u.Path, pageNumber(key)))
+				return
+			}
+			seen[key] = true
+			p, err := l.fetch(ctx, u)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(p, nil) || p.Next == "" {
+				return
+			}
+			next, err := u.Parse(p.Next) // resolves a relative link against the page it came from
+			if err != nil {
+				yield(nil, &DecodeError{Method: "GET", Path: u.Path, StatusCode: 200, ContentType: "application/json",
+					Err: errors.New("malformed next link")})
+				return
+			}
+			if !l.c.sameOrigin(next) {
+				yield(nil, fmt.Errorf("%w: next link of GET %s points to %s, the client's is %s", ErrCrossOrigin, u.Path, next.Host, l.c.base.Host))
+				return
+			}
+			u = next
+		}
+	}
+}
+
+// all returns an iterator over the items of every page, fetching each page only when the previous one has been
+// consumed, so that one page is in memory at a time.
+func (l *lister[W, T]) all(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for p, err := range l.pages(ctx) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range p.Results {
+				if !yield(&p.Results[i], nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// identity is the conversion for resources whose wire form is their public form.
+func identity[T any](w *T) T { return *w }
