@@ -157,7 +157,9 @@ func (c *Client) ParseAppointmentURL(raw string) (AppointmentID, error) {
 
 // AppointmentURL returns the URL of the appointment with the given id on the client's region, the form the API
 // uses for references and the value worth storing on the EHR record.
-func (c *Client) AppointmentURL(id AppointmentID) string { return c.refURL(kindAppointments, int64(id)) }
+func (c *Client) AppointmentURL(id AppointmentID) string {
+	return c.refURL(kindAppointments, int64(id))
+}
 
 // refURL renders a reference to a resource on the client's base URL, with the trailing slash the API uses.
 func (c *Client) refURL(kind string, id int64) string {

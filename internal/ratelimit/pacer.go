@@ -101,4 +101,3 @@ func (p *Pacer) Throttles() int {
 	defer p.mu.Unlock()
 	return p.throttles
 }
-
