@@ -74,6 +74,10 @@ type Appointment struct {
 	Provider     ProviderID    `json:"provider,omitempty"`
 	Participants []Participant `json:"participants"`
 	Metadata     Metadata      `json:"metadata,omitempty"`
+	// Cancellation is the reason given when the appointment was cancelled, if any (for example the patient's,
+	// when they cancel in OnCall). Assumption: OnCall's own app model has this "cancellation" field (a string, or
+	// null while not cancelled); the public attribute table was cut off before listing it.
+	Cancellation string `json:"cancellation,omitempty"`
 }
 
 // UnmarshalJSON decodes an appointment as the API sends it, leniently: a one-digit hour in datetime, a fee as a
@@ -100,6 +104,7 @@ type appointmentWire struct {
 	Provider     ProviderID        `json:"provider"`
 	Participants []Participant     `json:"participants"`
 	Metadata     Metadata          `json:"metadata"`
+	Cancellation *string           `json:"cancellation"`
 }
 
 func (w *appointmentWire) appointment() Appointment {
@@ -116,6 +121,9 @@ func (w *appointmentWire) appointment() Appointment {
 		Provider:     w.Provider,
 		Participants: w.Participants,
 		Metadata:     w.Metadata,
+	}
+	if w.Cancellation != nil {
+		a.Cancellation = *w.Cancellation
 	}
 	for i := range a.Participants {
 		a.Participants[i].setID()
@@ -287,7 +295,8 @@ type appointmentUpdateWire struct {
 	Division  *string          `json:"division,omitempty"`
 	Provider  *string          `json:"provider,omitempty"`
 	Cancelled *bool            `json:"cancelled,omitempty"`
-	Metadata  Metadata         `json:"metadata,omitempty"`
+	// Metadata is a pointer so that an empty, non-nil Metadata is sent as {} (clearing it), not left out.
+	Metadata *Metadata `json:"metadata,omitempty"`
 }
 
 // Validate checks the fields that are set. An update that sets nothing is an error, since it would send a request
@@ -328,7 +337,9 @@ func (c *Client) updateWire(p *AppointmentUpdateParams) appointmentUpdateWire {
 		Type:      p.Type,
 		Duration:  p.Duration,
 		Cancelled: p.Cancelled,
-		Metadata:  p.Metadata,
+	}
+	if p.Metadata != nil {
+		w.Metadata = &p.Metadata
 	}
 	if p.DateTime != nil {
 		w.DateTime = Ptr(formatTime(*p.DateTime))

@@ -129,13 +129,16 @@ func (c *Client) httpClient(hc *http.Client) *http.Client {
 		if !c.sameOrigin(req.URL) {
 			return fmt.Errorf("%w: refusing a redirect to %s", ErrCrossOrigin, req.URL.Host)
 		}
+		var err error
 		if userCheck != nil {
-			return userCheck(req, via)
+			err = userCheck(req, via)
+		} else if len(via) >= 10 {
+			err = errors.New("stopped after 10 redirects")
 		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+		if err != nil && err != http.ErrUseLastResponse { // net/http compares ErrUseLastResponse with ==
+			return &finalError{err}
 		}
-		return nil
+		return err
 	}
 	return &out
 }

@@ -193,6 +193,11 @@ func (s *ContactsService) Update(ctx context.Context, id ContactID, p *ContactUp
 
 // Appointments returns an iterator over the contact's appointments (GET /contacts/{id}/appointments/).
 func (s *ContactsService) Appointments(ctx context.Context, id ContactID, opts *ListOptions) iter.Seq2[*Appointment, error] {
+	if id <= 0 {
+		return func(yield func(*Appointment, error) bool) {
+			yield(nil, &ValidationError{Resource: "contact id", Problems: []string{"must be positive"}})
+		}
+	}
 	q := url.Values{}
 	opts.apply(q)
 	u := s.path(id, "appointments/")

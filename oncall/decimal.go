@@ -13,11 +13,12 @@ import (
 //
 // Two Decimals with different digits can be equal in value ("10" and "10.0"); compare them with Equal.
 type Decimal struct {
-	s string // canonical: optional '-', digits, optionally '.' and digits; no exponent, no leading '+'
+	s string // canonical: optional '-', digits without leading zeros, optionally '.' and digits; no exponent, no '+'
 }
 
 // ParseDecimal parses a decimal number: an optional sign, digits, an optional fraction and an optional exponent
-// (1.5e2). An exponent is applied exactly, by moving the decimal point.
+// (1.5e2). An exponent is applied exactly, by moving the decimal point. Trailing zeros of the fraction are kept
+// ("10.0" stays "10.0"); a '+', leading zeros of the integer part and a bare '.' are dropped ("+007." is "7").
 func ParseDecimal(s string) (Decimal, error) {
 	c, err := canonicalDecimal(s)
 	if err != nil {
@@ -64,6 +65,7 @@ func canonicalDecimal(s string) (string, error) {
 	if intPart == "" && frac == "" {
 		return "", errDecimal
 	}
+	mantissaEnd := i
 	exp := 0
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
 		i++
@@ -91,10 +93,12 @@ func canonicalDecimal(s string) (string, error) {
 		return "", errDecimal
 	}
 	if exp == 0 {
-		if intPart != "" && s[0] != '+' && s[len(s)-1] != '.' {
+		// Leading zeros go ("007" is not a JSON number, and the decimal is sent as one); so do a '+', a bare
+		// '.' and a zero exponent. Trailing zeros of the fraction stay: they are the digits as sent.
+		if intPart != "" && s[0] != '+' && mantissaEnd == len(s) && s[len(s)-1] != '.' && (len(intPart) == 1 || intPart[0] != '0') {
 			return s, nil // already canonical: the common case, with no allocation
 		}
-		return assemble(neg, intPart, frac), nil
+		return assemble(neg, strings.TrimLeft(intPart, "0"), frac), nil
 	}
 	// Move the decimal point by exp places.
 	digits := intPart + frac

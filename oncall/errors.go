@@ -1,6 +1,7 @@
 package oncall
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -156,7 +157,12 @@ func stringsOf(raw []json.RawMessage) []string {
 			out = append(out, s)
 			continue
 		}
-		out = append(out, strings.TrimSpace(string(r)))
+		var compact bytes.Buffer
+		if json.Compact(&compact, r) != nil {
+			out = append(out, strings.TrimSpace(string(r)))
+			continue
+		}
+		out = append(out, compact.String())
 	}
 	return out
 }
@@ -193,7 +199,8 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "(top level)"
 		}
-		return fmt.Errorf("field %s: JSON %s where %s was expected", field, typ.Value, typ.Type)
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 123": the digits are the body's, and may be PHI
+		return fmt.Errorf("field %s: JSON %s where %s was expected", field, kind, typ.Type)
 	}
 	return err
 }

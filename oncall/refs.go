@@ -2,6 +2,7 @@ package oncall
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -78,8 +79,10 @@ func unmarshalRef(b []byte, kind string, dst *int64) error {
 		*dst = n
 		return nil
 	}
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
+	var s string
+	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		s = string(b[1 : len(b)-1])
+	} else if err := json.Unmarshal(b, &s); err != nil { // JSON escapes, such as "\/", which strconv.Unquote refuses
 		return fmt.Errorf("oncall: %s reference: not a JSON string", kind)
 	}
 	if s == "" {

@@ -78,9 +78,13 @@ func (c *Client) withinRetryAfter(resp *http.Response) bool {
 }
 
 // retryableTransportError reports whether a transport failure could go away on its own. A refused redirect or
-// origin, a context error, or a certificate the system does not trust will not.
+// origin, a rate-limit wait the context cannot outlast, a cancellation, or a certificate the system does not trust
+// will not. A timeout can: checkRetry has already stopped if it was the caller's context that expired, so this one
+// is a dial or an attempt (http.Client.Timeout) timing out, which net reports as matching
+// context.DeadlineExceeded.
 func retryableTransportError(err error) bool {
-	if errors.Is(err, ErrCrossOrigin) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var final *finalError
+	if errors.Is(err, ErrCrossOrigin) || errors.As(err, &final) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var unknownAuthority x509.UnknownAuthorityError

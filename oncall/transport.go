@@ -46,7 +46,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st := attemptStateFrom(ctx)
 	if err := c.pacer.Wait(ctx); err != nil {
 		closeBody(req)
-		return nil, err
+		return nil, &finalError{err}
 	}
 	var n int32
 	if st != nil {
@@ -77,6 +77,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		slog.Int("attempt", int(n)), slog.Duration("elapsed", time.Since(start)))
 	return resp, nil
 }
+
+// finalError is a failure that a retry would meet again: a rate-limit wait that the context cannot outlast, or a
+// redirect that a CheckRedirect refused. It keeps the cause's text and wraps it.
+type finalError struct{ err error }
+
+func (e *finalError) Error() string { return e.err.Error() }
+func (e *finalError) Unwrap() error { return e.err }
 
 func closeBody(req *http.Request) {
 	if req.Body != nil {
