@@ -1,0 +1,84 @@
+// Package siu reads HL7 v2 SIU (scheduling information unsolicited) messages and turns them into
+// carelogic.Appointment snapshots, for EHRs that publish their schedule as an HL7 feed.
+//
+// It has three layers, each usable on its own:
+//
+//   - An ER7 reader: Parse reads one message and Reader reads a stream or file of several. Delimiters come from
+//     MSH-1 and MSH-2; segments may end with CR, LF or CRLF; MLLP framing and batch envelopes are ignored.
+//     Segment accessors take HL7's own 1-based field, repetition, component and subcomponent numbers, so
+//     seg.Component(9, 2) of MSH is MSH-9.2, and decode escape sequences.
+//   - Convert (or Decode, from bytes) reads one SIU message as a Snapshot: the appointment occurrence it
+//     describes plus what is needed to order it against other messages.
+//   - Feed applies snapshots in any order, with duplicates, and converges to one state per occurrence. It
+//     implements carelogic.Adapter; ReadDir builds one from a directory of .hl7 files.
+//
+// Errors are *Error values that name the file, message, segment and field at fault and wrap one of ErrSyntax,
+// ErrMissingField, ErrInvalidField or ErrUnsupportedEvent. They never quote a field's value, so they carry no
+// patient data. Garbage input gives an error, never a panic.
+//
+// # Field mapping
+//
+//	Appointment field   HL7 source
+//	ID                  SCH-2 filler appointment id: EI.1, then "^" and EI.2 (namespace) when valued;
+//	                    with an occurrence number SCH-3, "#" and that number is appended
+//	Source              WithSource, else "MSH-3@MSH-4" (sending application and facility, HD.1 or HD.2)
+//	SeriesID            SCH-24 parent filler id, else SCH-23 parent placer id (each written as ID is),
+//	                    else SCH-2 itself when SCH-3 makes this message one occurrence of it
+//	Kind                Group when the message has more than one PID, else Individual (WithKindFunc)
+//	Modality            Video unless WithModality or WithModalityFunc say otherwise: HL7 v2 has no
+//	                    standard telehealth field
+//	ProviderID          AIP-3.1 of the first AIP that has one, else SCH-16.1 (filler contact person)
+//	Start               TQ1-7, else SCH-11.4
+//	Duration            end minus start, the end being TQ1-8 (or SCH-11.5 when the start came from
+//	                    SCH-11); without an end, SCH-9 in SCH-10 units (seconds when SCH-10 is empty), else
+//	                    TQ1-13, else the first AIS-7 in AIS-8 units; more than 31 days is an error
+//	Activity            first AIS-3 text (component 2), else its code (component 1), else SCH-7, else SCH-8
+//	Participants        one per PID, in order: ClientID PID-3.1 (first repetition), Name "given family"
+//	                    from PID-5.2 and PID-5.1, Email from the first email among PID-13, PID-40, PID-14
+//	Participant.Status  every participant gets the same status, mapped below
+//	Comments            NTE-3 of the notes right after SCH and TQ1, one line per note
+//	Deleted             true for S17, or for SCH-25 Deleted
+//	UpdatedAt           MSH-7
+//
+// The trigger event comes from MSH-9.2, never from SCH-6 (senders put "Add" there on every event). Timestamps
+// are read with ParseTime: one without a UTC offset is in the WithLocation zone, UTC by default. An end time
+// always wins over a contradicting SCH-9/SCH-10 duration, as senders fill the withdrawn duration fields
+// inconsistently (one public sample says 60 seconds for a 50-minute slot). The HL7 null `""` reads as empty.
+//
+// # Status mapping
+//
+// CareLogic keeps a status per client; an SIU message has one status for the whole appointment, so every
+// participant gets it. The trigger event decides for S15, S16, S17 and S26, whatever SCH-25 says, because v2.3
+// senders have been seen to send a cancellation whose SCH-25 still says BOOKED. For S12, S13 and S14 the filler
+// status SCH-25 (HL7 table 0278, matched case-insensitively, so v2.3's BOOKED works) decides:
+//
+//	Event or SCH-25               Status            Why
+//	S17, or Deleted               Error + Deleted   deletion means booked in error; OnCall removes the client
+//	S26, or Noshow                DNS               the patient did not show up
+//	S15, S16, or Cancelled, Dc    CBT               the filler (the clinic's system) cancelled or discontinued;
+//	                                                HL7 has no standard code for who cancelled
+//	  ... with SCH-6.1 CBC,       CBC               the event reason says the client cancelled (CareLogic's code,
+//	  pat or pat-*                                  or FHIR's appointment-cancellation-reason codes)
+//	Complete                      Kept              the appointment took place
+//	Started                       Checked-in        in progress; a custom status, which OnCall does not sync
+//	Booked, Pending, Waitlist,    Scheduled         booked or about to be; OnCall has no tentative state
+//	Overbook, Blocked, empty
+//	anything else                 kept as sent      an agency's own code, as a custom status
+//
+// WithStatusFunc replaces this mapping for feeds with their own codes.
+//
+// # Ordering and convergence
+//
+// A Feed keeps, for each occurrence (keyed by Appointment.Key), the message that ranks highest: first by the
+// state it leaves the occurrence in (deleted over closed, i.e. cancelled, no-show or kept, over open), then by
+// MSH-7, then by MSH-13, then by the trigger event's place in the lifecycle (S12, S13, S14, S15, S16, S26, S17),
+// then by content hash. The result depends only on the set of messages applied, not on their order or on
+// duplicates. The state comes first because clocks are wrong and deliveries late: a booking can never undo a
+// deletion or a cancellation, whatever its timestamp, and a cancellation stamped decades early by a bad clock
+// still cancels. A sender that re-books a cancelled id under the same filler id cannot be followed; it should
+// book a new id, as most do. See Feed for the details.
+//
+// Message control ids (MSH-10) are not used to identify anything: senders reuse them. Two messages with the same
+// source and filler id describe the same occurrence, even if their contents look like different appointments;
+// the one that ranks higher wins.
+package siu

@@ -1,0 +1,245 @@
+package siu
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/oncallsync/oncall-go/carelogic"
+)
+
+// Feed holds the latest state of every appointment occurrence seen in a stream of SIU messages. Messages may
+// arrive in any order and more than once, as interface engines deliver them: for each occurrence the Feed
+// keeps the message that ranks highest by the rules below, so the state it converges to depends only on which
+// messages were applied, never on their order or on duplicates.
+//
+// Messages about one occurrence are ranked by, in turn:
+//
+//  1. The state they leave the occurrence in: deleted (S17, or SCH-25 Deleted, or every participant Error)
+//     outranks closed (cancelled, discontinued, no-show or complete: CBT, CBC, DNS or Kept), which outranks
+//     open (scheduled, checked in, custom statuses). So a late or stale-dated booking never resurrects a
+//     deleted appointment nor reopens a cancelled one, and a deletion dated by a bad clock still deletes.
+//  2. Event time, MSH-7, as an instant (a later message wins).
+//  3. Sequence number, MSH-13 (a higher one wins; an absent one counts as 0).
+//  4. The trigger event's place in the lifecycle: S12, S13, S14, S15, S16, S26, S17 (a later one wins), for
+//     senders that stamp two messages with the same second.
+//  5. The message's content hash, so that two different messages can never tie.
+//
+// A message identical to the winner (the same hash) changes nothing, so duplicate deliveries are harmless.
+// Occurrences are keyed by Appointment.Key: the source and the filler appointment id (with the occurrence
+// number). Message control ids (MSH-10) play no part, as senders reuse them.
+//
+// Feed implements carelogic.Adapter and is safe for concurrent use. The zero Feed is empty and converts with
+// the default options.
+type Feed struct {
+	cfg *config
+	mu  sync.RWMutex
+	m   map[string]Snapshot
+}
+
+var _ carelogic.Adapter = (*Feed)(nil)
+
+// NewFeed returns an empty Feed that converts messages with opts.
+func NewFeed(opts ...Option) *Feed {
+	return &Feed{cfg: newConfig(opts), m: make(map[string]Snapshot)}
+}
+
+// Apply converts m with the Feed's options and applies it. It reports whether the Feed changed: false for a
+// duplicate or for a message outranked by one already applied.
+func (f *Feed) Apply(m *Message) (bool, error) {
+	cfg := f.cfg
+	if cfg == nil {
+		cfg = newConfig(nil)
+	}
+	s, err := cfg.convert(m)
+	if err != nil {
+		return false, err
+	}
+	return f.ApplySnapshot(s), nil
+}
+
+// ApplySnapshot applies a snapshot converted elsewhere (with Convert) and reports whether the Feed changed.
+// Snapshots are ranked by the rules in the Feed documentation, with Hash identifying the message.
+func (f *Feed) ApplySnapshot(s Snapshot) bool {
+	s.Appointment = s.Appointment.Clone()
+	key := s.Appointment.Key()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old, ok := f.m[key]
+	if ok && compareSnapshots(s, old) <= 0 {
+		return false
+	}
+	if f.m == nil {
+		f.m = make(map[string]Snapshot)
+	}
+	f.m[key] = s
+	return true
+}
+
+// ApplyReader applies every message read from r (see Reader). A malformed message does not stop it: the
+// others are applied, and the errors of all that failed are returned joined.
+func (f *Feed) ApplyReader(r io.Reader) error {
+	var errs []error
+	rd := NewReader(r)
+	for {
+		m, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		var perr *Error
+		if err != nil && !errors.As(err, &perr) {
+			// The stream itself failed; nothing more can be read.
+			errs = append(errs, err)
+			break
+		}
+		if err == nil {
+			if _, err = f.Apply(m); err != nil && errors.As(err, &perr) {
+				perr.Message = rd.n
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Len returns the number of occurrences the Feed holds.
+func (f *Feed) Len() int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return len(f.m)
+}
+
+// Snapshot returns the winning snapshot for an occurrence, by Appointment.Key or by id (see Appointment).
+func (f *Feed) Snapshot(id string) (Snapshot, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	s, err := f.lookup(id)
+	if err != nil {
+		return Snapshot{}, false
+	}
+	s.Appointment = s.Appointment.Clone()
+	return s, true
+}
+
+// Appointments yields, ordered by start and then key, a copy of every occurrence that starts in [from, to),
+// deleted ones included (with Deleted set) so that a syncer can remove them. It stops with ctx's error when ctx
+// is done.
+func (f *Feed) Appointments(ctx context.Context, from, to time.Time) iter.Seq2[carelogic.Appointment, error] {
+	return func(yield func(carelogic.Appointment, error) bool) {
+		if err := ctx.Err(); err != nil {
+			yield(carelogic.Appointment{}, err)
+			return
+		}
+		f.mu.RLock()
+		var list []carelogic.Appointment
+		for _, s := range f.m {
+			if a := s.Appointment; !a.Start.Before(from) && a.Start.Before(to) {
+				list = append(list, a.Clone())
+			}
+		}
+		f.mu.RUnlock()
+		slices.SortFunc(list, func(a, b carelogic.Appointment) int {
+			if c := a.Start.Compare(b.Start); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Key(), b.Key())
+		})
+		for i, a := range list {
+			if i > 0 {
+				if err := ctx.Err(); err != nil {
+					yield(carelogic.Appointment{}, err)
+					return
+				}
+			}
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Appointment returns a copy of one occurrence. id is its Appointment.Key ("source/id") or its bare id; a bare
+// id that two sources share is refused as ambiguous. An unknown id gives an error wrapping
+// carelogic.ErrNotFound.
+func (f *Feed) Appointment(ctx context.Context, id string) (carelogic.Appointment, error) {
+	if err := ctx.Err(); err != nil {
+		return carelogic.Appointment{}, err
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	s, err := f.lookup(id)
+	if err != nil {
+		return carelogic.Appointment{}, err
+	}
+	return s.Appointment.Clone(), nil
+}
+
+func (f *Feed) lookup(id string) (Snapshot, error) {
+	if s, ok := f.m[id]; ok {
+		return s, nil
+	}
+	var found []Snapshot
+	for _, s := range f.m {
+		if s.Appointment.ID == id {
+			found = append(found, s)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Snapshot{}, fmt.Errorf("siu: appointment %q: %w", id, carelogic.ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return Snapshot{}, fmt.Errorf("siu: appointment id %q is used by %d sources; look it up by source/id", id, len(found))
+}
+
+// Lifecycle states of an occurrence, the first ordering rule of a Feed.
+const (
+	stateOpen = iota + 1
+	stateClosed
+	stateDeleted
+)
+
+// state returns how final the snapshot's state is.
+func state(a *carelogic.Appointment) int {
+	if a.Deleted {
+		return stateDeleted
+	}
+	st, allError := stateOpen, len(a.Participants) > 0
+	for _, p := range a.Participants {
+		switch p.Status {
+		case carelogic.StatusCBT, carelogic.StatusCBC, carelogic.StatusDNS, carelogic.StatusKept:
+			st = stateClosed
+		}
+		allError = allError && p.Status == carelogic.StatusError
+	}
+	if allError {
+		return stateDeleted
+	}
+	return st
+}
+
+// compareSnapshots orders two snapshots of one occurrence by the Feed's rules: positive when a outranks b.
+func compareSnapshots(a, b Snapshot) int {
+	if c := cmp.Compare(state(&a.Appointment), state(&b.Appointment)); c != 0 {
+		return c
+	}
+	if c := a.Appointment.UpdatedAt.Compare(b.Appointment.UpdatedAt); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Sequence, b.Sequence); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Event.rank(), b.Event.rank()); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Hash, b.Hash)
+}
