@@ -1,0 +1,65 @@
+package oncalltest
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Request is one request the server received, as the request log records it.
+type Request struct {
+	// Seq numbers requests in the order they arrived, from 1.
+	Seq  int
+	Time time.Time
+	// Method, Path and Query (the raw query string) are as received.
+	Method string
+	Path   string
+	Query  string
+	// Route is the API route the path matched, such as "/appointments/{id}/", or "" for none.
+	Route string
+	// Status is the status answered, or 0 when the connection was closed without an answer.
+	Status int
+	// Authorized reports whether the request carried the server's token.
+	Authorized bool
+	// Body is the request body as received. It may hold test patients' details; the log is in memory only.
+	Body []byte
+	// Fault is the fault injected into the request, or "".
+	Fault FaultKind
+	// Committed reports whether the request changed the server's state (even if its answer was then lost).
+	Committed bool
+	// RequestID is the X-Request-Id the server answered with.
+	RequestID string
+}
+
+// Requests returns the request log, in arrival order. A request appears once it has been answered (or dropped).
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	out := slices.Clone(s.reqs)
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b Request) int { return a.Seq - b.Seq })
+	for i := range out {
+		out[i].Body = slices.Clone(out[i].Body)
+	}
+	return out
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = nil
+}
+
+// RequestCount returns how many logged requests have the method (any if "") and route (any if ""), for example
+// RequestCount("POST", "/appointments/").
+func (s *Server) RequestCount(method, route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.reqs {
+		if (method == "" || strings.EqualFold(method, r.Method)) && (route == "" || route == r.Route) {
+			n++
+		}
+	}
+	return n
+}
