@@ -129,6 +129,11 @@ func (c *Client) httpClient(hc *http.Client) *http.Client {
 		if !c.sameOrigin(req.URL) {
 			return fmt.Errorf("%w: refusing a redirect to %s", ErrCrossOrigin, req.URL.Host)
 		}
+		// net/http turns a POST or PATCH that meets a 301, 302 or 303 into a GET, whose answer would then be
+		// decoded as the write's result. Only reads follow redirects.
+		if m := via[0].Method; m != http.MethodGet && m != http.MethodHead {
+			return &finalError{fmt.Errorf("refusing to follow a redirect of a %s", m)}
+		}
 		var err error
 		if userCheck != nil {
 			err = userCheck(req, via)

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Contact is a roster contact: a patient's record in a division, independent of any one appointment. Every
@@ -38,8 +39,11 @@ type ContactCreateParams struct {
 	LastName  string
 	Email     string
 	// Sex is sent as given, e.g. "Female", "Male" or "Unknown".
-	Sex      string
-	Division DivisionID
+	Sex   string
+	Phone string
+	// DateOfBirth is YYYY-MM-DD.
+	DateOfBirth string
+	Division    DivisionID
 	// Provider, if set, is the contact's provider.
 	Provider ProviderID
 }
@@ -62,16 +66,23 @@ func (p *ContactCreateParams) Validate() error {
 	if p.Provider < 0 {
 		probs.addf("provider: negative id")
 	}
+	if p.DateOfBirth != "" {
+		if _, err := time.Parse(time.DateOnly, p.DateOfBirth); err != nil {
+			probs.addf("date_of_birth: want YYYY-MM-DD")
+		}
+	}
 	return probs.err("contact")
 }
 
 type contactCreateWire struct {
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Email     string `json:"email"`
-	Sex       string `json:"sex,omitempty"`
-	Division  string `json:"division"`
-	Provider  string `json:"provider,omitempty"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Email       string `json:"email"`
+	Sex         string `json:"sex,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+	DateOfBirth string `json:"date_of_birth,omitempty"`
+	Division    string `json:"division"`
+	Provider    string `json:"provider,omitempty"`
 }
 
 // ContactUpdateParams changes a contact; only the fields set are sent. CustomFieldValues, when non-nil, sends
@@ -160,7 +171,7 @@ func (s *ContactsService) Create(ctx context.Context, p *ContactCreateParams) (*
 		return nil, err
 	}
 	w := contactCreateWire{FirstName: p.FirstName, LastName: p.LastName, Email: p.Email, Sex: p.Sex,
-		Division: s.c.refURL(kindDivisions, int64(p.Division))}
+		Phone: p.Phone, DateOfBirth: p.DateOfBirth, Division: s.c.refURL(kindDivisions, int64(p.Division))}
 	if p.Provider > 0 {
 		w.Provider = s.c.refURL(kindProviders, int64(p.Provider))
 	}

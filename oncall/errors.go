@@ -152,12 +152,18 @@ func parseErrorBody(body []byte) (messages, fields []string) {
 func stringsOf(raw []json.RawMessage) []string {
 	var out []string
 	for _, r := range raw {
+		if bytes.Equal(bytes.TrimSpace(r), []byte("null")) {
+			continue // says nothing
+		}
 		var s string
 		if json.Unmarshal(r, &s) == nil {
 			out = append(out, s)
 			continue
 		}
 		var compact bytes.Buffer
+		if t := bytes.TrimSpace(r); bytes.Equal(t, []byte("{}")) || bytes.Equal(t, []byte("[]")) {
+			continue // a nested list's valid items come back as {}: noise beside the real messages
+		}
 		if json.Compact(&compact, r) != nil {
 			out = append(out, strings.TrimSpace(string(r)))
 			continue

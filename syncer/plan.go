@@ -302,20 +302,22 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 		}
 		return
 	}
-	if a.Deleted {
-		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "deleted in the EHR"})
-		return
-	}
+	// A closed appointment (completed, charged, marked no-show) is left alone, deletion included: cancelling it
+	// would undo what was recorded or charged in OnCall.
 	if m.Status != "" && m.Status != oncall.StatusIncomplete {
-		if pl.changesPending(a, m) {
+		if a.Deleted || pl.changesPending(a, m) {
 			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, m.Status))
 		}
+		return
+	}
+	if a.Deleted {
+		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "deleted in the EHR"})
 		return
 	}
 	claimed, unclaimed, recorded := claim(a, m)
 	if a.Kind == carelogic.Individual {
 		c := a.Participants[0]
-		if MapStatus(c.Status).Effect == EffectRemove {
+		if MapStatus(c.Status).Effect == EffectRemove && !pl.final(claimed[c.ClientID]) {
 			pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Client: c.ClientID, Reason: "1:1 client marked Error in the EHR"})
 			return
 		}
@@ -324,7 +326,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 			return
 		}
 	}
-	if !live(a) && allRemoved(a) {
+	if !live(a) && allRemoved(a) && !slices.ContainsFunc(a.Participants, func(c carelogic.Participant) bool { return pl.final(claimed[c.ClientID]) }) {
 		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "every client marked Error in the EHR"})
 		return
 	}
@@ -334,12 +336,12 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 	// Participants leave before others join, so count what remains after removals before checking the limit.
 	count := len(m.Participants)
 	for _, c := range a.Participants {
-		if claimed[c.ClientID] != nil && MapStatus(c.Status).Effect == EffectRemove {
+		if p := claimed[c.ClientID]; p != nil && MapStatus(c.Status).Effect == EffectRemove && !pl.final(p) {
 			count--
 		}
 	}
 	for _, p := range unclaimed {
-		if recorded.hasHash(emailHash(p.Email)) {
+		if _, ok := recorded.clientFor(emailHash(p.Email)); ok {
 			count--
 		}
 	}
@@ -370,7 +372,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 			continue
 		}
 		newRoster[c.ClientID] = emailHash(p.Email)
-		if eff.Effect == EffectRemove {
+		if eff.Effect == EffectRemove && !pl.final(p) {
 			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID, Reason: "marked Error in the EHR"})
 			continue
 		}
@@ -389,8 +391,8 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 		pl.status(key, m, p, c, eff, &acts)
 	}
 	for _, p := range unclaimed {
-		if recorded.hasHash(emailHash(p.Email)) {
-			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Reason: "no longer on the appointment in the EHR"})
+		if client, ok := recorded.clientFor(emailHash(p.Email)); ok {
+			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: client, Reason: "no longer on the appointment in the EHR"})
 		}
 		// Otherwise it was added directly in OnCall (a co-host or third party): it stays.
 	}
@@ -430,6 +432,13 @@ func (pl *planner) status(key string, m *oncall.Appointment, p *oncall.Participa
 	}
 }
 
+// final reports whether p has DNS, CBT or CBC set in OnCall and the policy holds it: then no later EHR status,
+// Error included, syncs to p ("Subsequent status changes won't sync into OnCall after a hardcoded status is
+// assigned").
+func (pl *planner) final(p *oncall.Participant) bool {
+	return p != nil && p.Status != "" && !pl.policy.StatusChangesAfterFinal
+}
+
 func displayStatus(s carelogic.Status) carelogic.Status {
 	if s == "" {
 		return carelogic.StatusScheduled
@@ -453,7 +462,7 @@ func (pl *planner) fieldChanges(a *carelogic.Appointment, m *oncall.Appointment)
 	if d := minutes(a.Duration); m.Duration != d {
 		upd.Duration, fields = oncall.Ptr(d), append(fields, "duration")
 	}
-	if id, ok := pl.provider(a.ProviderID); ok && m.Provider != id {
+	if id := pl.policy.Providers[a.ProviderID]; id > 0 && m.Provider != id {
 		upd.Provider, fields = oncall.Ptr(id), append(fields, "provider")
 	}
 	return upd, fields
@@ -567,11 +576,13 @@ func claim(a *carelogic.Appointment, m *oncall.Appointment) (map[string]*oncall.
 	return claimed, unclaimed, rec
 }
 
-func (r roster) hasHash(h string) bool {
-	for _, v := range r {
-		if v == h {
-			return true
+// clientFor returns the client recorded with email hash h (the least id, if several share the address).
+func (r roster) clientFor(h string) (string, bool) {
+	found := ""
+	for id, v := range r {
+		if v == h && (found == "" || id < found) {
+			found = id
 		}
 	}
-	return false
+	return found, found != ""
 }
