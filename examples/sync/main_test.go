@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/oncallsync/oncall-go/internal/fixtures"
+	"github.com/oncallsync/oncall-go/syncer"
+)
+
+func runJob(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
+	return out.String(), errOut.String(), err
+}
+
+// TestDemoJSON runs the main job with no source flags and checks the report: the first pass makes every kind of
+// change the demo's EHR edits call for, with nothing failed, and the second pass finds nothing to do.
+func TestDemoJSON(t *testing.T) {
+	stdout, _, err := runJob(t, nil, "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v", err)
+	}
+	if len(out.Passes) != 2 {
+		t.Fatalf("got %d passes, want 2", len(out.Passes))
+	}
+	first, second := out.Passes[0], out.Passes[1]
+	wantKinds := []syncer.ActionKind{syncer.ActionCreate, syncer.ActionUpdate, syncer.ActionCancel, syncer.ActionRecreate,
+		syncer.ActionSetStatus, syncer.ActionAddParticipant, syncer.ActionRemoveParticipant, syncer.ActionUpdateParticipant}
+	for _, k := range wantKinds {
+		if first.Applied[k] == 0 {
+			t.Errorf("first pass applied no %s; applied = %v", k, first.Applied)
+		}
+	}
+	if diff := cmp.Diff(first.Planned, first.Applied); diff != "" {
+		t.Errorf("first pass: applied differs from planned (-planned +applied):\n%s", diff)
+	}
+	if n := len(first.FailedActions()); n != 0 {
+		t.Errorf("first pass: %d actions failed: %v", n, first.FailedActions())
+	}
+	if second.Changed() || !out.Converged {
+		t.Errorf("second pass still changes things (converged=%v): %v", out.Converged, second.Actions)
+	}
+	if len(second.Skipped) == 0 {
+		t.Error("second pass reports no skips; the demo's Kept and Checked-in clients should be reported as not synced")
+	}
+	// The JSON report names clients by id, never by name or email.
+	for _, phi := range []string{"@example.com", "@example.org", "Avery"} {
+		if strings.Contains(stdout, phi) {
+			t.Errorf("JSON report contains %q", phi)
+		}
+	}
+}
+
+func TestDemoText(t *testing.T) {
+	stdout, _, err := runJob(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"== pass 1: demo",
+		"recreate carelogic-demo/appt-110",
+		"-> Cancelled by Client: marked CBC in the EHR",
+		"Kept does not sync",
+		"== pass 2: demo",
+		"No changes: OnCall is in sync.",
+		"Converged: the last pass found nothing to change.",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	stdout, _, err := runJob(t, nil, "-dry-run", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Passes) != 1 || !out.Passes[0].DryRun || len(out.Passes[0].Applied) != 0 || len(out.Passes[0].Actions) == 0 {
+		t.Errorf("dry run: passes=%d, want one dry-run pass with planned actions and nothing applied: %+v", len(out.Passes), out.Passes)
+	}
+}
+
+func TestJSONSource(t *testing.T) {
+	stdout, _, err := runJob(t, nil, "-json", "-now", "2026-11-01T00:00:00Z", "-source", "json:"+filepath.Join("..", "..", "carelogic", "testdata", "schedule.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Passes[0].Applied[syncer.ActionCreate] == 0 || !out.Converged {
+		t.Errorf("json source: first pass applied %v, converged %v", out.Passes[0].Applied, out.Converged)
+	}
+}
+
+// TestSharedFixtureSources runs the job on the real SIU and FHIR fixtures against the fake, as the README shows.
+// The SIU messages are one appointment's lifecycle, which ends in an S17 deletion, so nothing is created from
+// them. The FHIR examples are booked in December 2013, but their patients have no email, which OnCall needs to
+// invite them: both are skipped, saying so. The FHIR reader's own test files, which carry emails, are created.
+func TestSharedFixtureSources(t *testing.T) {
+	tests := []struct {
+		source, now string
+		creates     int
+		skipped     int
+	}{
+		{"siu:" + fixtures.Path(t, "fixtures", "ehr", "hl7v2-siu"), "2021-01-01T00:00:00Z", 0, 0},
+		{"fhir:" + fixtures.Path(t, "fixtures", "ehr", "fhir-r4"), "2013-01-01T00:00:00Z", 0, 2},
+		{"fhir:" + filepath.Join("..", "..", "carelogic", "fhir", "testdata"), "2025-12-01T00:00:00Z", 2, -1},
+	}
+	for _, tt := range tests {
+		stdout, _, err := runJob(t, nil, "-json", "-now", tt.now, "-source", tt.source)
+		if err != nil {
+			t.Errorf("%s: %v", tt.source, err)
+			continue
+		}
+		var out output
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Errorf("%s: %v", tt.source, err)
+			continue
+		}
+		first := out.Passes[0]
+		if got := first.Applied[syncer.ActionCreate]; got < tt.creates || tt.creates == 0 && got > 0 || !out.Converged || len(first.FailedActions()) > 0 {
+			t.Errorf("%s: %d creates (want %d), converged=%v, failures=%v, skipped=%v", tt.source, got, tt.creates, out.Converged, first.FailedActions(), first.Skipped)
+		}
+		if tt.skipped >= 0 && len(first.Skipped) != tt.skipped {
+			t.Errorf("%s: skipped %v, want %d", tt.source, first.Skipped, tt.skipped)
+		}
+		for _, s := range first.Skipped {
+			if tt.skipped > 0 && !strings.Contains(s.Reason, "email is missing") {
+				t.Errorf("%s: skip reason %q, want the missing email", tt.source, s.Reason)
+			}
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"appointments": [{"id": "x"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badMap := filepath.Join(dir, "map.json")
+	if err := os.WriteFile(badMap, []byte(`{"staff-1": -4}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"real region without token", nil, []string{"-region", "ca", "-division", "5"}, "no OnCall token: set -token or ONCALL_API_TOKEN"},
+		{"token without region", nil, []string{"-token", "t0k3n-secret", "-division", "5"}, "-region is required"},
+		{"env token without region", map[string]string{"ONCALL_API_TOKEN": "t0k3n-secret"}, nil, "-region is required"},
+		{"real without division", nil, []string{"-region", "us", "-token", "t0k3n-secret"}, "-division is required"},
+		{"unknown region", nil, []string{"-region", "eu", "-token", "t0k3n-secret", "-division", "5"}, `unknown region "eu"`},
+		{"missing source dir", nil, []string{"-source", "siu:" + filepath.Join(dir, "nope")}, "-source siu:"},
+		{"missing json file", nil, []string{"-source", "json:" + filepath.Join(dir, "nope.json")}, "no such file"},
+		{"malformed json file", nil, []string{"-source", "json:" + bad}, "-source json:"},
+		{"unknown source kind", nil, []string{"-source", "csv:x"}, `unknown kind "csv"`},
+		{"source without argument", nil, []string{"-source", "siu"}, "want demo, siu:DIR"},
+		{"bad provider map", nil, []string{"-provider-map", badMap}, "provider id must be a positive integer"},
+		{"bad now", nil, []string{"-now", "yesterday"}, "-now: want an RFC 3339 time"},
+		{"stray argument", nil, []string{"extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runJob(t, tt.env, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want one containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "t0k3n-secret") {
+				t.Errorf("error leaks the token: %v", err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+// TestSyncJSONConverged checks a report that .ci/run produced with `go run ./examples/sync -json`, named by
+// ONCALLGO_SYNC_JSON; it skips when that is not set.
+func TestSyncJSONConverged(t *testing.T) {
+	path := os.Getenv("ONCALLGO_SYNC_JSON")
+	if path == "" {
+		t.Skip("ONCALLGO_SYNC_JSON not set: .ci/run sets it to the output of go run ./examples/sync -json")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out output
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s is not the job's JSON report: %v", path, err)
+	}
+	if len(out.Passes) < 2 || !out.Converged || out.Passes[len(out.Passes)-1].Changed() {
+		t.Fatalf("the job did not converge: %d passes, converged=%v", len(out.Passes), out.Converged)
+	}
+	if out.Passes[0].Applied[syncer.ActionCreate] == 0 || len(out.Passes[0].FailedActions()) > 0 {
+		t.Fatalf("the first pass did not sync cleanly: applied %v, %d failures", out.Passes[0].Applied, len(out.Passes[0].FailedActions()))
+	}
+}
