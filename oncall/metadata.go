@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -123,21 +124,30 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 
 func decodeMetadataValue(r json.RawMessage) (any, error) {
 	r = bytes.TrimSpace(r)
-	if len(r) > 0 && (r[0] == '-' || isDigit(r[0])) {
-		var n json.Number
-		if err := json.Unmarshal(r, &n); err != nil {
-			return nil, jsonError(err)
-		}
-		if i, err := n.Int64(); err == nil {
+	if len(r) == 0 {
+		return nil, fmt.Errorf("empty value")
+	}
+	// The common values are decoded directly; r is already known to be valid JSON.
+	switch c := r[0]; {
+	case c == '-' || isDigit(c):
+		if i, err := strconv.ParseInt(string(r), 10, 64); err == nil {
 			return i, nil
 		}
-		f, err := n.Float64()
+		f, err := strconv.ParseFloat(string(r), 64)
 		if err != nil {
 			return nil, fmt.Errorf("number out of range")
 		}
 		return f, nil
+	case c == '"' && bytes.IndexByte(r, '\\') < 0 && utf8.Valid(r):
+		return string(r[1 : len(r)-1]), nil
+	case bytes.Equal(r, []byte("true")):
+		return true, nil
+	case bytes.Equal(r, []byte("false")):
+		return false, nil
+	case bytes.Equal(r, []byte("null")):
+		return nil, nil
 	}
-	var v any // strings, booleans, null; and, leniently, nested values the API should never send
+	var v any // escaped strings; and, leniently, nested values the API should never send
 	if err := json.Unmarshal(r, &v); err != nil {
 		return nil, jsonError(err)
 	}

@@ -30,7 +30,7 @@ type config struct {
 // confirmed your key's allowance.
 const (
 	DefaultRateLimit rate.Limit = 10
-	DefaultBurst                = 10
+	DefaultBurst     int        = 10
 )
 
 // DefaultUserAgent is sent unless WithUserAgent replaces it.

@@ -146,6 +146,3 @@ func (l *lister[W, T]) all(ctx context.Context) iter.Seq2[*T, error] {
 		}
 	}
 }
-
-// identity is the conversion for resources whose wire form is their public form.
-func identity[T any](w *T) T { return *w }

@@ -103,21 +103,75 @@ func unmarshalRef(b []byte, kind string, dst *int64) error {
 // splitRefPath returns the kind and id of a resource URL whose path ends in "<kind>/<id>/" (the trailing slash is
 // optional, as in the webhook payloads).
 func splitRefPath(raw string) (kind string, id int64, err error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", 0, fmt.Errorf("malformed URL")
+	path, ok := plainURLPath(raw)
+	if !ok {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", 0, fmt.Errorf("malformed URL")
+		}
+		path = u.Path
 	}
-	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) < 2 {
+	p := strings.Trim(path, "/")
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
 		return "", 0, fmt.Errorf("URL path has no resource id")
 	}
-	kind, last := parts[len(parts)-2], parts[len(parts)-1]
+	kind, last := p[strings.LastIndexByte(p[:i], '/')+1:i], p[i+1:]
+	if kind == "" {
+		return "", 0, fmt.Errorf("URL path has no resource kind")
+	}
 	id, err = strconv.ParseInt(last, 10, 64)
 	if err != nil || id <= 0 {
 		return "", 0, fmt.Errorf("URL path does not end in a numeric id")
 	}
 	return kind, id, nil
 }
+
+// plainURLPath returns the path of raw without parsing it, when raw is an http or https URL (or an absolute path)
+// of the plain form the API sends: a host of letters, digits, dots and hyphens with an optional numeric port, and a
+// path of unreserved characters and slashes, with no escape, query or fragment. url.Parse would return the same
+// path for such a URL; every other string is left to url.Parse. A page of appointments holds several references
+// per item, so this spares decoding most of its allocations.
+func plainURLPath(raw string) (string, bool) {
+	rest, ok := strings.CutPrefix(raw, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(raw, "http://")
+	}
+	path := raw
+	if !ok && strings.HasPrefix(raw, "//") {
+		return "", false // a network-path reference: url.Parse reads a host from it
+	}
+	if ok {
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			return "", false
+		}
+		host, port, hasPort := strings.Cut(rest[:slash], ":")
+		if host == "" || !allBytes(host, isHostByte) || (hasPort && (port == "" || !allBytes(port, isDigit))) {
+			return "", false
+		}
+		path = rest[slash:]
+	}
+	if !strings.HasPrefix(path, "/") || !allBytes(path, isPathByte) {
+		return "", false
+	}
+	return path, true
+}
+
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '.' || c == '-'
+}
+
+func isPathByte(c byte) bool { return isHostByte(c) || c == '/' || c == '_' || c == '~' }
 
 // Ref is a parsed resource URL: its kind (the collection, e.g. "appointments") and numeric id.
 type Ref struct {
