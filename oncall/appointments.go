@@ -107,6 +107,8 @@ type appointmentWire struct {
 	Cancellation *string           `json:"cancellation"`
 }
 
+func (w *appointmentWire) selfURL() string { return w.URL }
+
 func (w *appointmentWire) appointment() Appointment {
 	a := Appointment{
 		ID:           AppointmentID(idFromURL(w.URL, kindAppointments)),

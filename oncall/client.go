@@ -49,7 +49,8 @@ type Client struct {
 // WithBaseURL for tests against a fake server.
 func NewClient(region Region, token string, opts ...Option) (*Client, error) {
 	if region.BaseURL() == "" {
-		return nil, fmt.Errorf("oncall: NewClient: unknown region %q: use RegionCA or RegionUS", region)
+		// The value is not echoed: with the arguments swapped by mistake, it would be the token.
+		return nil, errors.New("oncall: NewClient: unknown region: use RegionCA or RegionUS")
 	}
 	if token == "" {
 		return nil, errors.New("oncall: NewClient: empty token")
@@ -247,6 +248,10 @@ func decodeResponse(method, path string, resp *http.Response, out any) error {
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return derr(jsonError(err))
+	}
+	// A single resource always names itself; a body of null or {} would otherwise read as an empty resource.
+	if r, ok := out.(interface{ selfURL() string }); ok && r.selfURL() == "" {
+		return derr(errors.New(`the response is not a resource: it has no "url"`))
 	}
 	return nil
 }

@@ -22,11 +22,14 @@ type Contact struct {
 	DateOfBirth string    `json:"date_of_birth,omitempty"` // YYYY-MM-DD, as sent
 	// CustomFieldNames maps custom field ids to their names; read-only.
 	CustomFieldNames map[string]string `json:"custom_field_names,omitempty"`
-	// CustomFieldValues maps custom field ids to their values (e.g. the EHR's id of the client).
-	CustomFieldValues map[string]any `json:"custom_field_values,omitempty"`
+	// CustomFieldValues maps custom field ids to their values (e.g. the EHR's id of the client), decoded as
+	// Metadata values are, so that an integer id keeps every digit.
+	CustomFieldValues Metadata `json:"custom_field_values,omitempty"`
 	// AppointmentsURL lists the contact's appointments; ContactsService.Appointments follows it.
 	AppointmentsURL string `json:"appointments,omitempty"`
 }
+
+func (c *Contact) selfURL() string { return c.URL }
 
 func contactFromWire(c *Contact) Contact {
 	c.ID = ContactID(idFromURL(c.URL, kindContacts))
@@ -104,7 +107,7 @@ type contactUpdateWire struct {
 // Validate checks the fields that are set; an update that sets nothing is an error.
 func (p *ContactUpdateParams) Validate() error {
 	var probs problems
-	if p.Name == nil && p.Email == nil && p.Phone == nil && p.CustomFieldValues == nil {
+	if p.Name == nil && p.Email == nil && p.Phone == nil && len(p.CustomFieldValues) == 0 {
 		probs.addf("no field is set")
 	}
 	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {

@@ -16,6 +16,8 @@ type Division struct {
 	Name string     `json:"name"`
 }
 
+func (d *Division) selfURL() string { return d.URL }
+
 func divisionFromWire(d *Division) Division {
 	d.ID = DivisionID(idFromURL(d.URL, kindDivisions))
 	return *d

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,8 +128,10 @@ func parseErrorBody(body []byte) (messages, fields []string) {
 	if json.Unmarshal(body, &obj) != nil {
 		return nil, nil
 	}
+	// {"detail": "...", "code": "..."} (DRF with error codes) is one message, not two field errors.
 	for _, k := range []string{"error", "detail"} {
-		if raw, ok := obj[k]; ok && len(obj) == 1 {
+		var s string
+		if raw, ok := obj[k]; ok && (len(obj) == 1 || json.Unmarshal(raw, &s) == nil) {
 			return stringsOf([]json.RawMessage{raw}), nil
 		}
 	}
@@ -206,7 +209,7 @@ func jsonError(err error) error {
 			field = "(top level)"
 		}
 		kind, _, _ := strings.Cut(typ.Value, " ") // "number 123": the digits are the body's, and may be PHI
-		return fmt.Errorf("field %s: JSON %s where %s was expected", field, kind, typ.Type)
+		return fmt.Errorf("field %s: JSON %s where %s was expected", field, kind, jsonKind(typ.Type))
 	}
 	return err
 }
@@ -256,3 +259,28 @@ func (p problems) err(resource string) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// jsonKind names the JSON shape a Go type expects, so that an error reads "an object" rather than naming one of
+// the client's internal types.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another value"
+}

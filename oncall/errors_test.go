@@ -92,7 +92,7 @@ func TestAPIErrorBodies(t *testing.T) {
 		{name: "error object", status: 400, body: `{"error": {"code": "invalid", "fields": [ "title" ]}}`,
 			wantMessages: []string{`{"code":"invalid","fields":["title"]}`}},
 		{name: "detail with a code", status: 401, body: `{"detail": "Token expired.", "code": "token_not_valid"}`,
-			wantMessages: []string{"code: token_not_valid", "detail: Token expired."}, wantFields: []string{"code", "detail"}},
+			wantMessages: []string{"Token expired."}},
 		{name: "list of mixed values", status: 400, body: `["Bad.", 7, {"a": true}, null]`,
 			wantMessages: []string{"Bad.", "7", `{"a":true}`}},
 		{name: "HTML page", status: 502, contentType: "text/html", body: "<html><body><h1>502 Bad Gateway</h1></body></html>"},
@@ -314,29 +314,29 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name:     "page is a list",
 			listBody: `[` + appointmentJSON(caBase, 1) + `]`,
-			listErr:  "field (top level): JSON array where oncall.pageWire[github.com/oncallsync/oncall-go/oncall.appointmentWire] was expected",
+			listErr:  "field (top level): JSON array where an object was expected",
 		},
 		{
 			name:    "appointment is a list",
-			getBody: `["Jane Doe"]`, getErr: "field (top level): JSON array where oncall.appointmentWire was expected",
+			getBody: `["Jane Doe"]`, getErr: "field (top level): JSON array where an object was expected",
 		},
 		{
 			name:    "duration as text",
-			getBody: `{"duration": "sixty"}`, getErr: "field duration: JSON string where int was expected",
-			listBody: inPage(`{"duration": "sixty"}`), listErr: "field results.duration: JSON string where int was expected",
+			getBody: `{"duration": "sixty"}`, getErr: "field duration: JSON string where a number was expected",
+			listBody: inPage(`{"duration": "sixty"}`), listErr: "field results.duration: JSON string where a number was expected",
 		},
 		{
 			name:    "participants as object",
-			getBody: `{"participants": {"name": "Jane Doe"}}`, getErr: "field participants: JSON object where []oncall.Participant was expected",
+			getBody: `{"participants": {"name": "Jane Doe"}}`, getErr: "field participants: JSON object where an array was expected",
 			listBody: inPage(`{"participants": {"name": "Jane Doe"}}`),
-			listErr:  "field results.participants: JSON object where []oncall.Participant was expected",
+			listErr:  "field results.participants: JSON object where an array was expected",
 		},
 		{
 			name:     "overflowing number",
 			getBody:  `{"participants": [{"user_id": 123456789012345678901234}]}`,
-			getErr:   "field participants.user_id: JSON number where int64 was expected",
+			getErr:   "field participants.user_id: JSON number where a number was expected",
 			listBody: inPage(`{"duration": 123456789012345678901234}`),
-			listErr:  "field results.duration: JSON number where int was expected",
+			listErr:  "field results.duration: JSON number where a number was expected",
 		},
 		{
 			name:    "division names a provider",
@@ -356,7 +356,7 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name:    "metadata as a list",
 			getBody: `{"metadata": ["Jane Doe"]}`,
-			getErr:  "oncall: metadata: field (top level): JSON array where map[string]json.RawMessage was expected",
+			getErr:  "oncall: metadata: field (top level): JSON array where an object was expected",
 		},
 	}
 	type call struct {
@@ -774,11 +774,11 @@ func TestNewClientErrors(t *testing.T) {
 		opts   []oncall.Option
 		want   string
 	}{
-		{name: "empty region", region: "", token: token, want: `oncall: NewClient: unknown region "": use RegionCA or RegionUS`},
-		{name: "unknown region", region: "uk", token: token, want: `oncall: NewClient: unknown region "uk": use RegionCA or RegionUS`},
-		{name: "region in upper case", region: "CA", token: token, want: `oncall: NewClient: unknown region "CA": use RegionCA or RegionUS`},
+		{name: "empty region", region: "", token: token, want: `oncall: NewClient: unknown region: use RegionCA or RegionUS`},
+		{name: "unknown region", region: "uk", token: token, want: `oncall: NewClient: unknown region: use RegionCA or RegionUS`},
+		{name: "region in upper case", region: "CA", token: token, want: `oncall: NewClient: unknown region: use RegionCA or RegionUS`},
 		{name: "region as a URL", region: "https://api.oncallhealth.ca", token: token,
-			want: `oncall: NewClient: unknown region "https://api.oncallhealth.ca": use RegionCA or RegionUS`},
+			want: `oncall: NewClient: unknown region: use RegionCA or RegionUS`},
 		{name: "empty token", region: oncall.RegionCA, token: "", want: "oncall: NewClient: empty token"},
 		{name: "token with a newline", region: oncall.RegionCA, token: token + "\n",
 			want: "oncall: NewClient: token contains white space or control characters"},
@@ -885,5 +885,61 @@ func TestNewClientAccepts(t *testing.T) {
 				t.Errorf("BaseURL, Region = %q, %q; want %q, %q", c.BaseURL(), c.Region(), tc.wantBase, tc.region)
 			}
 		})
+	}
+}
+
+// TestEmptyResourceBodies checks that a single-resource response of null or {} is a DecodeError, not an empty
+// resource with id 0 that a caller would take for a real one.
+func TestEmptyResourceBodies(t *testing.T) {
+	t.Parallel()
+	base := "https://api.oncallhealth.ca/"
+	calls := map[string]struct {
+		path string
+		call func(context.Context, *oncall.Client) error
+	}{
+		"appointment": {"appointments/7/", func(ctx context.Context, c *oncall.Client) error { _, err := c.Appointments.Get(ctx, 7); return err }},
+		"participant": {"participants/7/", func(ctx context.Context, c *oncall.Client) error { _, err := c.Participants.Get(ctx, 7); return err }},
+		"provider":    {"providers/7/", func(ctx context.Context, c *oncall.Client) error { _, err := c.Providers.Get(ctx, 7); return err }},
+		"division":    {"divisions/7/", func(ctx context.Context, c *oncall.Client) error { _, err := c.Divisions.Get(ctx, 7); return err }},
+		"contact":     {"contacts/7/", func(ctx context.Context, c *oncall.Client) error { _, err := c.Contacts.Get(ctx, 7); return err }},
+	}
+	for name, tc := range calls {
+		for _, body := range []string{"null", "{}", `{"title": "x"}`} {
+			t.Run(name+" "+body, func(t *testing.T) {
+				t.Parallel()
+				c, api := newStubAPI(t, oncall.RegionCA)
+				api.onJSON("GET", base+tc.path, 200, body)
+				err := tc.call(t.Context(), c)
+				var de *oncall.DecodeError
+				if !errors.As(err, &de) || de.Path != "/"+tc.path || !strings.Contains(de.Error(), `no "url"`) {
+					t.Fatalf("error = %v, want a DecodeError for GET /%s saying the response has no url", err, tc.path)
+				}
+			})
+		}
+	}
+}
+
+// TestNewClientSwappedArguments checks that a token passed where the region goes is not echoed in the error.
+func TestNewClientSwappedArguments(t *testing.T) {
+	t.Parallel()
+	const token = "s3cr3t-T0KEN-value"
+	_, err := oncall.NewClient(oncall.Region(token), "ca")
+	if err == nil || strings.Contains(err.Error(), token) {
+		t.Fatalf("NewClient(token, region) error = %v, want an error that does not hold the token", err)
+	}
+}
+
+// TestContactCustomFieldsExact checks that an integer custom field value beyond 2^53 keeps every digit.
+func TestContactCustomFieldsExact(t *testing.T) {
+	t.Parallel()
+	c, api := newStubAPI(t, oncall.RegionCA)
+	api.onJSON("GET", "https://api.oncallhealth.ca/contacts/9/", 200,
+		`{"url": "https://api.oncallhealth.ca/contacts/9/", "custom_field_values": {"452": 9007199254740993, "453": "Ax1"}}`)
+	got, err := c.Contacts.Get(t.Context(), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(oncall.Metadata{"452": int64(9007199254740993), "453": "Ax1"}, got.CustomFieldValues); diff != "" {
+		t.Errorf("custom field values (-want +got):\n%s", diff)
 	}
 }

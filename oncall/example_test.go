@@ -31,7 +31,7 @@ func ExampleNewClient() {
 	// Output:
 	// ca https://api.oncallhealth.ca/
 	// https://api.oncallhealth.ca/appointments/1234/
-	// oncall: NewClient: unknown region "": use RegionCA or RegionUS
+	// oncall: NewClient: unknown region: use RegionCA or RegionUS
 }
 
 func ExampleParseRegion() {

@@ -39,9 +39,9 @@ func TestMetadataUnmarshalJSON(t *testing.T) {
 		{name: "empty", in: `{}`, want: oncall.Metadata{}},
 		{name: "null", in: `null`, want: nil},
 		{name: "unicode key", in: `{"clé": "valeur"}`, want: oncall.Metadata{"clé": "valeur"}},
-		{name: "list", in: `["Jane Doe"]`, wantErr: "oncall: metadata: field (top level): JSON array where map[string]json.RawMessage was expected"},
-		{name: "string", in: `"Jane Doe"`, wantErr: "oncall: metadata: field (top level): JSON string where map[string]json.RawMessage was expected"},
-		{name: "number", in: `12345`, wantErr: "oncall: metadata: field (top level): JSON number where map[string]json.RawMessage was expected"},
+		{name: "list", in: `["Jane Doe"]`, wantErr: "oncall: metadata: field (top level): JSON array where an object was expected"},
+		{name: "string", in: `"Jane Doe"`, wantErr: "oncall: metadata: field (top level): JSON string where an object was expected"},
+		{name: "number", in: `12345`, wantErr: "oncall: metadata: field (top level): JSON number where an object was expected"},
 		{name: "number out of range", in: `{"n": 1e400}`, wantErr: `oncall: metadata value of "n": number out of range`},
 	}
 	for _, tc := range tests {

@@ -98,8 +98,8 @@ func WithRateLimit(limit rate.Limit, burst int) Option {
 	}
 }
 
-// WithLogger makes the client log to l: each attempt at debug level (method, path without query, status, attempt,
-// duration), retries and throttling at info, and nothing else. No log line ever holds the token, a query string,
+// WithLogger makes the client log to l: each attempt at debug level (method, path without query, status or error
+// class, attempt number, duration), and each 429 at info level with the Retry-After and the rate it slows to. No log line ever holds the token, a query string,
 // a body, or a patient's name or email. Without this option the client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {

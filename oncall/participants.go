@@ -30,6 +30,8 @@ type Participant struct {
 	UserID int64 `json:"user_id,omitempty"`
 }
 
+func (p *Participant) selfURL() string { return p.URL }
+
 func (p *Participant) setID() { p.ID = ParticipantID(idFromURL(p.URL, kindParticipants)) }
 
 func participantFromWire(p *Participant) Participant {

@@ -17,6 +17,8 @@ type Provider struct {
 	Memberships []DivisionID `json:"memberships"`
 }
 
+func (p *Provider) selfURL() string { return p.URL }
+
 func providerFromWire(p *Provider) Provider {
 	p.ID = ProviderID(idFromURL(p.URL, kindProviders))
 	return *p

@@ -579,8 +579,6 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 		first func() *http.Response
 	}{
 		{"token bucket", []Option{WithRateLimit(rate.Every(time.Hour), 1), WithRetryPolicy(slow)}, netAppointment(200, 7)},
-		{"429 pause longer than MaxRetryAfter", []Option{WithRetryPolicy(RetryPolicy{MaxRetryAfter: time.Second})},
-			netStatus(429, "Retry-After", "3600")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -700,5 +698,40 @@ func TestContextCancelledDuringRetryWait(t *testing.T) {
 				t.Errorf("%d attempts, want 1", n)
 			}
 		})
+	}
+}
+
+// TestThrottlePauseCapped checks that a 429 whose Retry-After is beyond MaxRetryAfter pauses the client for
+// MaxRetryAfter only: a request whose deadline ends sooner fails at once without being sent, and one that can wait
+// goes out once the capped pause is over, rather than an hour later.
+func TestThrottlePauseCapped(t *testing.T) {
+	t.Parallel()
+	c, mt := netMockClient(t, WithRetryPolicy(RetryPolicy{MaxRetryAfter: 300 * time.Millisecond}))
+	mt.RegisterResponder("GET", netTarget, netSequenceOf(netStatus(429, "Retry-After", "3600"), netAppointment(200, 7)))
+	_, err := c.Appointments.Get(t.Context(), 7)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Hour {
+		t.Fatalf("first Get = %v, want the 429 carrying a one-hour RetryAfter", err)
+	}
+
+	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Appointments.Get(short, 7); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get with a deadline inside the pause = %v, want context.DeadlineExceeded", err)
+	}
+	if n := mt.GetTotalCallCount(); n != 1 {
+		t.Fatalf("%d requests, want 1: a request that cannot outlast the pause must not be sent", n)
+	}
+
+	long, cancel2 := context.WithTimeout(t.Context(), netHangGuard)
+	defer cancel2()
+	if _, err := c.Appointments.Get(long, 7); err != nil {
+		t.Fatalf("Get after the capped pause = %v, want success", err)
+	}
+	if long.Err() != nil {
+		t.Fatal("the request waited until its deadline: the pause was not capped")
+	}
+	if n := mt.GetTotalCallCount(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // attemptState follows one logical request across its attempts.
@@ -65,10 +67,14 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		ra, _ := parseRetryAfter(resp)
-		c.pacer.Throttle(ra)
-		c.log.LogAttrs(ctx, slog.LevelInfo, "oncall rate limited: slowing down",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("retry_after", ra),
-			slog.Float64("rate", float64(c.pacer.Limit())))
+		// Every request waits out the server's Retry-After, but no longer than the policy would wait for one:
+		// past that, callers get the 429 (with its RetryAfter) at once rather than hang.
+		c.pacer.Throttle(min(ra, c.pauseCap()))
+		attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("retry_after", ra)}
+		if lim := c.pacer.Limit(); lim != rate.Inf {
+			attrs = append(attrs, slog.Float64("rate", float64(lim)))
+		}
+		c.log.LogAttrs(ctx, slog.LevelInfo, "oncall rate limited: slowing down", attrs...)
 	case resp.StatusCode < 500:
 		c.pacer.Success()
 	}
@@ -84,6 +90,15 @@ type finalError struct{ err error }
 
 func (e *finalError) Error() string { return e.err.Error() }
 func (e *finalError) Unwrap() error { return e.err }
+
+// pauseCap bounds the client-wide pause after a 429: the policy's MaxRetryAfter, or the default's when retries
+// are off.
+func (c *Client) pauseCap() time.Duration {
+	if c.retry.MaxRetryAfter > 0 {
+		return c.retry.MaxRetryAfter
+	}
+	return DefaultRetryPolicy().MaxRetryAfter
+}
 
 func closeBody(req *http.Request) {
 	if req.Body != nil {

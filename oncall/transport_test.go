@@ -171,7 +171,7 @@ func TestAttemptLogging(t *testing.T) {
 	want := []map[string]any{
 		attempt(503, 1),
 		{"level": "INFO", "msg": "oncall rate limited: slowing down", "method": "GET", "path": "/appointments/7/",
-			"retry_after": float64(0), "rate": float64(rate.Inf)},
+			"retry_after": float64(0)},
 		attempt(429, 2),
 		attempt(200, 3),
 		failed(1), failed(2), failed(3), failed(4),
