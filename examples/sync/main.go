@@ -19,8 +19,8 @@
 //	-json                                      the report as JSON on stdout
 //	-now TIME                                  the present, RFC 3339 (for replaying old feeds)
 //
-// Without -region, -token (and $ONCALL_API_TOKEN) or -base-url, the job runs against the fake server, whatever
-// the source. With the demo source, the fake first holds what an earlier sync created when the demo appointments
+// Without -region, -token or -base-url, the job runs against the fake server, whatever the source (a token in
+// $ONCALL_API_TOKEN alone does not switch it to a real server). With the demo source, the fake first holds what an earlier sync created when the demo appointments
 // were booked; since then staff have marked statuses and edited appointments in the EHR (carelogic.DemoEdits), so
 // the first pass shows every kind of change, and the second shows that nothing is left to do.
 package main
@@ -67,6 +67,7 @@ type config struct {
 	dryRun      bool
 	json        bool
 	now         time.Time
+	realMode    bool
 }
 
 func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*config, error) {
@@ -89,6 +90,9 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*c
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// Only flags switch to a real server, so that a token in the environment does not turn the demo into a
+	// half-configured real run; once they do, the environment supplies the token.
+	c.realMode = c.region != "" || c.baseURL != "" || c.token != ""
 	if c.token == "" {
 		c.token = getenv("ONCALL_API_TOKEN")
 	}
@@ -115,7 +119,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*c
 }
 
 // real reports whether the job talks to a real OnCall server rather than the embedded fake.
-func (c *config) real() bool { return c.baseURL != "" || c.token != "" || c.region != "" }
+func (c *config) real() bool { return c.realMode }
 
 // loadSource opens the EHR source named by spec, and returns the window of start times to sync.
 func loadSource(spec string, now time.Time) (carelogic.Adapter, syncer.Window, error) {

@@ -84,6 +84,15 @@ func TestDemoText(t *testing.T) {
 	}
 }
 
+// TestEnvTokenAloneRunsDemo checks that a token in the environment does not turn the Quickstart command into a
+// real run: only flags do.
+func TestEnvTokenAloneRunsDemo(t *testing.T) {
+	stdout, _, err := runJob(t, map[string]string{"ONCALL_API_TOKEN": "t0k3n-secret"})
+	if err != nil || !strings.Contains(stdout, "OnCall fake server") {
+		t.Fatalf("with only $ONCALL_API_TOKEN set: err=%v, output:\n%s", err, stdout)
+	}
+}
+
 func TestDryRunWritesNothing(t *testing.T) {
 	stdout, _, err := runJob(t, nil, "-dry-run", "-json")
 	if err != nil {
@@ -170,7 +179,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"real region without token", nil, []string{"-region", "ca", "-division", "5"}, "no OnCall token: set -token or ONCALL_API_TOKEN"},
 		{"token without region", nil, []string{"-token", "t0k3n-secret", "-division", "5"}, "-region is required"},
-		{"env token without region", map[string]string{"ONCALL_API_TOKEN": "t0k3n-secret"}, nil, "-region is required"},
+		{"env token with base URL but no region", map[string]string{"ONCALL_API_TOKEN": "t0k3n-secret"}, []string{"-base-url", "http://127.0.0.1:1/", "-division", "5"}, "-region is required"},
 		{"real without division", nil, []string{"-region", "us", "-token", "t0k3n-secret"}, "-division is required"},
 		{"unknown region", nil, []string{"-region", "eu", "-token", "t0k3n-secret", "-division", "5"}, `unknown region "eu"`},
 		{"missing source dir", nil, []string{"-source", "siu:" + filepath.Join(dir, "nope")}, "-source siu:"},
