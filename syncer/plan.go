@@ -36,30 +36,52 @@ func (w Window) contains(t time.Time) bool {
 func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy) *Changeset {
 	pl := &planner{policy: p, window: window, out: &Changeset{Actions: []Action{}, Skipped: []Skip{}, Review: []Candidate{}}}
 	pl.index(existing)
-	seen := make(map[string]bool, len(ehr))
 	sources := map[string]bool{}
-	for _, a := range sortEHR(ehr) {
-		key := a.Key()
-		if seen[key] {
-			pl.skip(key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
+	prevKey, prevSource := "", ""
+	for i, it := range sortEHR(ehr) {
+		if i > 0 && it.key == prevKey {
+			pl.skip(it.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
 			continue
 		}
-		seen[key] = true
-		sources[a.Source] = true
-		pl.appointment(a)
+		prevKey = it.key
+		if i == 0 || it.a.Source != prevSource {
+			sources[it.a.Source], prevSource = true, it.a.Source
+		}
+		e := pl.byKey[it.key]
+		if e != nil {
+			e.seen = true
+		}
+		pl.appointment(it.a, it.key, e)
 	}
-	pl.orphans(seen, sources)
+	pl.orphans(len(ehr) > 0, sources)
 	return pl.out
 }
 
-// sortEHR returns pointers to the appointments ordered by key and, for a key listed twice, newest update first.
-func sortEHR(ehr []carelogic.Appointment) []*carelogic.Appointment {
-	out := make([]*carelogic.Appointment, len(ehr))
+// ehrItem is an EHR appointment with its key, computed once.
+type ehrItem struct {
+	key string
+	a   *carelogic.Appointment
+	pos int
+}
+
+// sortEHR returns the appointments ordered by key and, for a key listed twice, newest update first, then latest
+// start, then in the order given.
+func sortEHR(ehr []carelogic.Appointment) []ehrItem {
+	out := make([]ehrItem, len(ehr))
 	for i := range ehr {
-		out[i] = &ehr[i]
+		out[i] = ehrItem{key: ehr[i].Key(), a: &ehr[i], pos: i}
 	}
-	slices.SortStableFunc(out, func(a, b *carelogic.Appointment) int {
-		return cmp.Or(strings.Compare(a.Key(), b.Key()), b.UpdatedAt.Compare(a.UpdatedAt), b.Start.Compare(a.Start))
+	slices.SortFunc(out, func(x, y ehrItem) int {
+		if c := strings.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		if c := y.a.UpdatedAt.Compare(x.a.UpdatedAt); c != 0 {
+			return c
+		}
+		if c := y.a.Start.Compare(x.a.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.pos, y.pos)
 	})
 	return out
 }
@@ -68,9 +90,24 @@ type planner struct {
 	policy Policy
 	window Window
 	out    *Changeset
-	byKey  map[string][]*oncall.Appointment
+	// byKey holds the OnCall appointments that carry each EHR key; its entries live in keyed.
+	byKey map[string]*keyed
+	keyed []keyed
 	// unowned holds live appointments without EHR metadata, by provider and UTC date, for the review heuristic.
 	unowned map[unownedKey][]*oncall.Appointment
+	// Scratch space reused from one appointment to the next, so that planning a synced appointment allocates
+	// next to nothing.
+	pairing pairing
+	roster  roster
+	buf     []byte
+}
+
+// keyed is the OnCall appointments that carry one EHR key, oldest first, and whether the EHR listed that key.
+type keyed struct {
+	key  string
+	list []*oncall.Appointment
+	one  [1]*oncall.Appointment // list's storage while it holds one appointment, the usual case
+	seen bool
 }
 
 type unownedKey struct {
@@ -79,22 +116,34 @@ type unownedKey struct {
 }
 
 func (pl *planner) index(existing []oncall.Appointment) {
-	pl.byKey = make(map[string][]*oncall.Appointment, len(existing))
+	pl.byKey = make(map[string]*keyed, len(existing))
+	pl.keyed = make([]keyed, 0, len(existing)) // never grows past its capacity, so pointers into it stay valid
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
 	for i := range existing {
 		m := &existing[i]
+		if superseded(m.Metadata) {
+			continue
+		}
 		key := appointmentKey(m.Metadata)
 		switch {
-		case superseded(m.Metadata):
 		case key != "":
-			pl.byKey[key] = append(pl.byKey[key], m)
+			e := pl.byKey[key]
+			if e == nil {
+				pl.keyed = append(pl.keyed, keyed{key: key})
+				e = &pl.keyed[len(pl.keyed)-1]
+				e.list = e.one[:0]
+				pl.byKey[key] = e
+			}
+			e.list = append(e.list, m)
 		case !m.Cancelled && !m.DateTime.IsZero():
 			k := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
 			pl.unowned[k] = append(pl.unowned[k], m)
 		}
 	}
-	for _, list := range pl.byKey {
-		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
+	for i := range pl.keyed {
+		if list := pl.keyed[i].list; len(list) > 1 {
+			slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
+		}
 	}
 	for _, list := range pl.unowned {
 		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
@@ -108,37 +157,44 @@ func (pl *planner) skip(key, client, reason string) {
 
 // match picks the OnCall appointment for a key: the oldest live one, else the newest cancelled one. More than one
 // live appointment is reported: they are duplicates a person must resolve (cancelling one would notify patients).
-func (pl *planner) match(key string) *oncall.Appointment {
-	list := pl.byKey[key]
-	var live []*oncall.Appointment
-	for _, m := range list {
+func (pl *planner) match(key string, e *keyed) *oncall.Appointment {
+	if e == nil {
+		return nil
+	}
+	var first *oncall.Appointment
+	live := 0
+	for _, m := range e.list {
 		if !m.Cancelled {
-			live = append(live, m)
+			if live == 0 {
+				first = m
+			}
+			live++
 		}
 	}
 	switch {
-	case len(live) > 1:
-		ids := make([]string, len(live))
-		for i, m := range live {
-			ids[i] = fmt.Sprint(m.ID)
+	case live > 1:
+		ids := make([]string, 0, live)
+		for _, m := range e.list {
+			if !m.Cancelled {
+				ids = append(ids, fmt.Sprint(m.ID))
+			}
 		}
-		pl.skip(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), live[0].ID))
-		return live[0]
-	case len(live) == 1:
-		return live[0]
-	case len(list) > 0:
-		return list[len(list)-1]
+		pl.skip(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.ID))
+		return first
+	case live == 1:
+		return first
+	case len(e.list) > 0:
+		return e.list[len(e.list)-1]
 	}
 	return nil
 }
 
-func (pl *planner) appointment(a *carelogic.Appointment) {
-	key := a.Key()
+func (pl *planner) appointment(a *carelogic.Appointment, key string, e *keyed) {
 	if err := a.Validate(); err != nil {
 		pl.skip(key, "", err.Error())
 		return
 	}
-	m := pl.match(key)
+	m := pl.match(key, e)
 	if m == nil {
 		pl.create(a, key)
 		return
@@ -148,7 +204,7 @@ func (pl *planner) appointment(a *carelogic.Appointment) {
 
 // invitable reports whether a participant with status s is invited to a new appointment: nobody who has already
 // cancelled, not shown or been marked Error is sent an invitation.
-func invitable(s carelogic.Status) bool { return MapStatus(s).Effect == EffectNone }
+func invitable(s carelogic.Status) bool { return effectOf(s) == EffectNone }
 
 // createParams builds the new appointment for a, or says why there should be none.
 func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCreateParams, string) {
@@ -164,19 +220,20 @@ func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCr
 	if !ok {
 		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %q", a.ProviderID)
 	}
-	roster := roster{}
+	rs := pl.roster[:0]
 	var invite []oncall.ParticipantParams
 	for _, c := range a.Participants {
-		roster[c.ClientID] = emailHash(c.Email)
+		rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 		if invitable(c.Status) {
 			invite = append(invite, oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee})
 		}
 	}
+	pl.roster = rs
 	if len(invite) == 0 {
 		return nil, "no client left to invite: every participant is cancelled, a no-show or in error"
 	}
 	md := baseMetadata(a)
-	md[KeyEMRClients] = roster.encode()
+	md[KeyEMRClients] = rs.normalize().encode()
 	p := &oncall.AppointmentCreateParams{
 		Title:        pl.title(a),
 		Type:         appointmentType(a.Modality),
@@ -278,7 +335,7 @@ func live(a *carelogic.Appointment) bool {
 		return false
 	}
 	for _, c := range a.Participants {
-		if MapStatus(c.Status).Effect == EffectNone {
+		if effectOf(c.Status) == EffectNone {
 			return true
 		}
 	}
@@ -288,7 +345,7 @@ func live(a *carelogic.Appointment) bool {
 // allRemoved reports whether every client of a is marked Error.
 func allRemoved(a *carelogic.Appointment) bool {
 	for _, c := range a.Participants {
-		if MapStatus(c.Status).Effect != EffectRemove {
+		if effectOf(c.Status) != EffectRemove {
 			return false
 		}
 	}
@@ -314,64 +371,69 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "deleted in the EHR"})
 		return
 	}
-	claimed, unclaimed, recorded := claim(a, m)
+	pr := &pl.pairing
+	clients := readMeta(m.Metadata, KeyEMRClients)
+	pr.pair(a, m, clients)
+	recorded := pr.recorded
 	if a.Kind == carelogic.Individual {
 		c := a.Participants[0]
-		if MapStatus(c.Status).Effect == EffectRemove && !pl.final(claimed[c.ClientID]) {
+		if effectOf(c.Status) == EffectRemove && !pl.final(pr.participant(m, 0)) {
 			pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Client: c.ClientID, Reason: "1:1 client marked Error in the EHR"})
 			return
 		}
-		if claimed[c.ClientID] == nil && recorded[c.ClientID] == "" {
+		if pr.client[0] < 0 && recorded.get(c.ClientID) == "" {
 			pl.recreate(a, key, m)
 			return
 		}
 	}
-	if !live(a) && allRemoved(a) && !slices.ContainsFunc(a.Participants, func(c carelogic.Participant) bool { return pl.final(claimed[c.ClientID]) }) {
+	if !live(a) && allRemoved(a) && !pl.anyFinal(a, m) {
 		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "every client marked Error in the EHR"})
 		return
 	}
 	upd, fields := pl.fieldChanges(a, m)
 	var acts []Action
-	newRoster := roster{}
+	rs := pl.roster[:0]
 	// Participants leave before others join, so count what remains after removals before checking the limit.
 	count := len(m.Participants)
-	for _, c := range a.Participants {
-		if p := claimed[c.ClientID]; p != nil && MapStatus(c.Status).Effect == EffectRemove && !pl.final(p) {
+	for i, c := range a.Participants {
+		if p := pr.participant(m, i); p != nil && effectOf(c.Status) == EffectRemove && !pl.final(p) {
 			count--
 		}
 	}
-	for _, p := range unclaimed {
-		if _, ok := recorded.clientFor(emailHash(p.Email)); ok {
+	for j := range m.Participants {
+		if _, ok := recorded.clientFor(&pr.digests[j]); !pr.taken[j] && ok {
 			count--
 		}
 	}
-	for _, c := range a.Participants {
+	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
-		p := claimed[c.ClientID]
+		p := pr.participant(m, i)
 		if p == nil {
-			switch {
+			switch rec := recorded.get(c.ClientID); {
+			case eff.Effect == EffectRemove && rec != "":
+				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec})
 			case eff.Effect == EffectRemove:
-				newRoster[c.ClientID] = cmp.Or(recorded[c.ClientID], emailHash(c.Email))
-			case recorded[c.ClientID] != "":
+				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
+			case rec != "":
 				// On the roster but not on the appointment: removed for Error, or never invited because it was
 				// already cancelled when the appointment was created. Either way the sync does not add it back.
-				newRoster[c.ClientID] = recorded[c.ClientID]
+				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec})
 				if eff.Effect == EffectNone {
 					pl.skip(key, c.ClientID, "client was removed from the OnCall appointment earlier and is not added back")
 				}
 			case !invitable(c.Status):
-				newRoster[c.ClientID] = emailHash(c.Email) // joined already cancelled or absent: recorded, not invited
+				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)}) // joined already cancelled or absent: recorded, not invited
 			case count >= oncall.MaxParticipants:
 				pl.skip(key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
 			default:
-				newRoster[c.ClientID] = emailHash(c.Email)
+				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 				count++
 				acts = append(acts, Action{Kind: ActionAddParticipant, Key: key, Appointment: m.ID, Client: c.ClientID,
 					Add: &oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}, Reason: "added to the group in the EHR"})
 			}
 			continue
 		}
-		newRoster[c.ClientID] = emailHash(p.Email)
+		rs = append(rs, rosterEntry{id: c.ClientID, d: pr.digests[pr.client[i]]})
 		if eff.Effect == EffectRemove && !pl.final(p) {
 			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID, Reason: "marked Error in the EHR"})
 			continue
@@ -383,36 +445,77 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 			case !pl.policy.Now.IsZero() && !a.Start.After(pl.policy.Now):
 				pl.skip(key, c.ClientID, "email changed in the EHR; not carried to an appointment that has started")
 			default:
-				newRoster[c.ClientID] = emailHash(c.Email)
+				rs[len(rs)-1].d = digestOf(c.Email)
 				acts = append(acts, Action{Kind: ActionUpdateParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID,
 					ParticipantUpdate: &oncall.ParticipantUpdateParams{Email: oncall.Ptr(c.Email)}, Fields: []string{"email"}, Reason: "email changed in the EHR"})
 			}
 		}
 		pl.status(key, m, p, c, eff, &acts)
 	}
-	for _, p := range unclaimed {
-		if client, ok := recorded.clientFor(emailHash(p.Email)); ok {
-			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: client, Reason: "no longer on the appointment in the EHR"})
+	for j := range m.Participants {
+		if pr.taken[j] {
+			continue
+		}
+		if client, ok := recorded.clientFor(&pr.digests[j]); ok {
+			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: m.Participants[j].ID,
+				Client: client, Reason: "no longer on the appointment in the EHR"})
 		}
 		// Otherwise it was added directly in OnCall (a co-host or third party): it stays.
 	}
-	want := maps.Clone(m.Metadata)
-	if want == nil {
-		want = oncall.Metadata{}
-	}
-	maps.Copy(want, baseMetadata(a))
-	want[KeyEMRClients] = newRoster.encode()
-	if !metadataEqual(want, m.Metadata) {
-		upd.Metadata = want
-		fields = append(fields, "metadata")
+	rs = rs.normalize()
+	pl.roster = rs
+	pl.buf = rs.appendTo(pl.buf[:0])
+	if !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(m.Metadata, a) {
+		want := maps.Clone(m.Metadata)
+		if want == nil {
+			want = oncall.Metadata{}
+		}
+		maps.Copy(want, baseMetadata(a))
+		want[KeyEMRClients] = string(pl.buf)
+		if !metadataEqual(want, m.Metadata) {
+			upd.Metadata = want
+			fields = append(fields, "metadata")
+		}
 	}
 	slices.SortStableFunc(acts, func(x, y Action) int { return kindOrder[x.Kind] - kindOrder[y.Kind] })
 	for _, act := range acts {
 		pl.add(act)
 	}
 	if len(fields) > 0 {
-		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Update: upd, Fields: fields, Reason: "changed in the EHR"})
+		u := upd
+		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Update: &u, Fields: fields, Reason: "changed in the EHR"})
 	}
+}
+
+// anyFinal reports whether any client of a is paired with a participant whose status is final (see final).
+// metadataCurrent reports whether md already holds the keys that identify a (id, source and series), so that the
+// usual case, nothing to record, costs no copy of the metadata.
+func metadataCurrent(md oncall.Metadata, a *carelogic.Appointment) bool {
+	is := func(k, want string) bool {
+		v, ok := md.String(k)
+		return ok && v == want
+	}
+	return is(KeyEMRID, a.ID) && (a.Source == "" || is(KeyEMRSource, a.Source)) && (a.SeriesID == "" || is(KeyEMRSeries, a.SeriesID))
+}
+
+// metaString is a metadata value as oncall.Metadata.String reads it.
+type metaString struct {
+	v  string
+	ok bool
+}
+
+func readMeta(md oncall.Metadata, key string) metaString {
+	v, ok := md.String(key)
+	return metaString{v, ok}
+}
+
+func (pl *planner) anyFinal(a *carelogic.Appointment, m *oncall.Appointment) bool {
+	for i := range a.Participants {
+		if pl.final(pl.pairing.participant(m, i)) {
+			return true
+		}
+	}
+	return false
 }
 
 // status plans a participant's status. After DNS, CBT or CBC has been set in OnCall, later EHR changes do not sync
@@ -447,8 +550,8 @@ func displayStatus(s carelogic.Status) carelogic.Status {
 }
 
 // fieldChanges returns the appointment fields that differ from the EHR, as update parameters and their names.
-func (pl *planner) fieldChanges(a *carelogic.Appointment, m *oncall.Appointment) (*oncall.AppointmentUpdateParams, []string) {
-	upd := &oncall.AppointmentUpdateParams{}
+func (pl *planner) fieldChanges(a *carelogic.Appointment, m *oncall.Appointment) (oncall.AppointmentUpdateParams, []string) {
+	var upd oncall.AppointmentUpdateParams
 	var fields []string
 	if t := pl.title(a); m.Title != t {
 		upd.Title, fields = oncall.Ptr(t), append(fields, "title")
@@ -474,10 +577,11 @@ func (pl *planner) changesPending(a *carelogic.Appointment, m *oncall.Appointmen
 	if _, fields := pl.fieldChanges(a, m); len(fields) > 0 {
 		return true
 	}
-	claimed, _, _ := claim(a, m)
-	for _, c := range a.Participants {
+	pr := &pl.pairing
+	pr.pair(a, m, readMeta(m.Metadata, KeyEMRClients))
+	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
-		p := claimed[c.ClientID]
+		p := pr.participant(m, i)
 		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus && p.Status != eff.OnCall) {
 			return true
 		}
@@ -505,84 +609,94 @@ func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appo
 }
 
 // orphans cancels live, future OnCall appointments of the sources just read, inside the window, whose EHR
-// appointment was not among those read.
-func (pl *planner) orphans(seen, sources map[string]bool) {
-	if !pl.policy.CancelOrphans || len(seen) == 0 {
+// appointment was not among those read. Nothing is cancelled when the EHR returned nothing at all, which more
+// likely means a failed read than an emptied schedule.
+func (pl *planner) orphans(readAny bool, sources map[string]bool) {
+	if !pl.policy.CancelOrphans || !readAny {
 		return
 	}
-	for _, key := range slices.Sorted(maps.Keys(pl.byKey)) {
-		if seen[key] {
-			continue
+	var unseen []*keyed
+	for i := range pl.keyed {
+		if !pl.keyed[i].seen {
+			unseen = append(unseen, &pl.keyed[i])
 		}
-		for _, m := range pl.byKey[key] {
+	}
+	slices.SortFunc(unseen, func(a, b *keyed) int { return strings.Compare(a.key, b.key) })
+	for _, e := range unseen {
+		for _, m := range e.list {
 			src, _ := m.Metadata.String(KeyEMRSource)
 			if m.Cancelled || !sources[src] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
 				continue
 			}
-			pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "no longer in the EHR"})
+			pl.add(Action{Kind: ActionCancel, Key: e.key, Appointment: m.ID, Reason: "no longer in the EHR"})
 		}
 	}
 }
 
-// claim pairs the EHR clients of a with the participants of m: first by the email recorded for the client when the
-// sync put it there (which follows it across an email change), then by its current email. It returns the pairs,
-// the participants left over, and the recorded roster.
-func claim(a *carelogic.Appointment, m *oncall.Appointment) (map[string]*oncall.Participant, []*oncall.Participant, roster) {
-	rec := roster{}
-	if s, ok := m.Metadata.String(KeyEMRClients); ok {
-		rec = decodeRoster(s)
+// pairing is how the clients of an EHR appointment pair with the participants of its OnCall appointment: first
+// by the email recorded for the client when the sync put it there (which follows it across an email change), then
+// by its current email. A planner keeps one and reuses its storage.
+type pairing struct {
+	// client[i] is the index in m.Participants of a.Participants[i]'s participant, or -1.
+	client []int
+	// taken[j] reports whether m.Participants[j] is paired with a client.
+	taken []bool
+	// digests[j] fingerprints m.Participants[j]'s email.
+	digests []digest
+	// recorded is the roster m's metadata records.
+	recorded roster
+}
+
+// participant returns the participant paired with a.Participants[i], or nil.
+func (pr *pairing) participant(m *oncall.Appointment, i int) *oncall.Participant {
+	if j := pr.client[i]; j >= 0 {
+		return &m.Participants[j]
 	}
-	hashes := make([]string, len(m.Participants))
-	for i := range m.Participants {
-		hashes[i] = emailHash(m.Participants[i].Email)
+	return nil
+}
+
+// pair pairs a's clients with m's participants; clients is m's KeyEMRClients value.
+func (pr *pairing) pair(a *carelogic.Appointment, m *oncall.Appointment, clients metaString) {
+	pr.recorded = pr.recorded[:0]
+	if clients.ok {
+		pr.recorded = decodeRosterInto(pr.recorded, clients.v)
 	}
-	taken := make([]bool, len(m.Participants))
-	find := func(h string) *oncall.Participant {
-		for i := range m.Participants {
-			if !taken[i] && hashes[i] == h {
-				taken[i] = true
-				return &m.Participants[i]
+	n := len(m.Participants)
+	pr.taken = slices.Grow(pr.taken[:0], n)[:n]
+	clear(pr.taken)
+	pr.digests = slices.Grow(pr.digests[:0], n)[:n]
+	for j := range m.Participants {
+		pr.digests[j] = digestOf(m.Participants[j].Email)
+	}
+	pr.client = slices.Grow(pr.client[:0], len(a.Participants))[:len(a.Participants)]
+	for i := range pr.client {
+		pr.client[i] = -1
+	}
+	take := func(match func(j int) bool) int {
+		for j := range pr.digests {
+			if !pr.taken[j] && match(j) {
+				pr.taken[j] = true
+				return j
 			}
 		}
-		return nil
+		return -1
 	}
-	claimed := make(map[string]*oncall.Participant, len(a.Participants))
-	for _, c := range a.Participants {
-		if h := rec[c.ClientID]; h != "" {
-			if p := find(h); p != nil {
-				claimed[c.ClientID] = p
-			}
+	for i, c := range a.Participants {
+		if h := pr.recorded.get(c.ClientID); h != "" {
+			pr.client[i] = take(func(j int) bool { return pr.digests[j].is(h) })
 		}
 	}
-	for _, c := range a.Participants {
-		if claimed[c.ClientID] == nil {
-			if p := find(emailHash(c.Email)); p != nil {
-				claimed[c.ClientID] = p
-			}
+	for i, c := range a.Participants {
+		if pr.client[i] < 0 {
+			d := digestOf(c.Email)
+			pr.client[i] = take(func(j int) bool { return pr.digests[j] == d })
 		}
 	}
 	// An appointment created before the sync recorded its roster (for example by an earlier integration): a 1:1
-	// with one participant is that client, whatever the email says now.
-	if len(rec) == 0 && a.Kind == carelogic.Individual && len(m.Participants) == 1 && claimed[a.Participants[0].ClientID] == nil {
-		taken[0] = true
-		claimed[a.Participants[0].ClientID] = &m.Participants[0]
+	// with one participant is that client, whatever the email says now. (PlanEHR pairs EHR appointments that were
+	// never validated, so a 1:1 may have no client at all.)
+	if len(pr.recorded) == 0 && a.Kind == carelogic.Individual && n == 1 && len(pr.client) > 0 && pr.client[0] < 0 {
+		pr.taken[0] = true
+		pr.client[0] = 0
 	}
-	var unclaimed []*oncall.Participant
-	for i := range m.Participants {
-		if !taken[i] {
-			unclaimed = append(unclaimed, &m.Participants[i])
-		}
-	}
-	return claimed, unclaimed, rec
-}
-
-// clientFor returns the client recorded with email hash h (the least id, if several share the address).
-func (r roster) clientFor(h string) (string, bool) {
-	found := ""
-	for id, v := range r {
-		if v == h && (found == "" || id < found) {
-			found = id
-		}
-	}
-	return found, found != ""
 }

@@ -118,18 +118,19 @@ func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy
 	// Only what originates in OnCall flows back. A participant's "status" field is written by this sync from the
 	// EHR (and, for CareLogic customers, staff cannot set it in OnCall), so reading it back would undo a later EHR
 	// change such as DNS then Kept. A participant's own cancellation and the appointment-level status are OnCall's.
-	claimed, _, _ := claim(ehr, oc)
+	var pr pairing
+	pr.pair(ehr, oc, readMeta(oc.Metadata, KeyEMRClients))
 	whole, wholeOK := cancelledBy(oc.Status)
 	if wholeOK && whole != carelogic.StatusDNS && !oc.Cancelled {
 		wholeOK = false
 	}
 	cbcOne := false
-	for _, c := range ehr.Participants {
+	for i, c := range ehr.Participants {
 		if hard(c.Status) {
 			continue
 		}
 		var want carelogic.Status
-		if p := claimed[c.ClientID]; p != nil && p.Cancelled {
+		if p := pr.participant(oc, i); p != nil && p.Cancelled {
 			want = carelogic.StatusCBC
 		} else if wholeOK {
 			want = whole

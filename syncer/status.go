@@ -55,3 +55,14 @@ func MapStatus(s carelogic.Status) StatusMapping {
 	}
 	return StatusMapping{Effect: EffectNone, Reason: "custom status " + quote(string(s)) + " does not sync"}
 }
+
+// effectOf is MapStatus(s).Effect, without building a reason.
+func effectOf(s carelogic.Status) Effect {
+	switch s {
+	case carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC:
+		return EffectSetStatus
+	case carelogic.StatusError:
+		return EffectRemove
+	}
+	return EffectNone
+}
