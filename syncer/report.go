@@ -107,15 +107,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	if len(r.Actions) == 0 {
 		fmt.Fprintf(&b, "No changes: OnCall is in sync.\n")
 	} else {
-		fmt.Fprintf(&b, "%d %s:", sum(counts), verb)
-		for _, k := range sortedKinds(counts) {
-			fmt.Fprintf(&b, " %d %s,", counts[k], k)
-		}
-		s := strings.TrimSuffix(b.String(), ",")
-		b.Reset()
-		b.WriteString(s + "\n")
+		fmt.Fprintf(&b, "%d %s", sum(counts), verb)
+		writeCounts(&b, counts)
 		if n := sum(r.Failed); n > 0 {
-			fmt.Fprintf(&b, "%d failed\n", n)
+			fmt.Fprintf(&b, "%d failed", n)
+			writeCounts(&b, r.Failed)
 		}
 	}
 	for _, a := range r.Actions {
@@ -130,7 +126,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		if a.Created != 0 {
 			fmt.Fprintf(&b, " -> oncall %d", a.Created)
 		}
-		if a.Error != "" {
+		switch {
+		case a.Outcome == OutcomeNotRun:
+			fmt.Fprintf(&b, " NOT RUN: %s", strings.TrimPrefix(a.Error, "not run: "))
+		case a.Error != "":
 			fmt.Fprintf(&b, " FAILED: %s", a.Error)
 		}
 		if a.Note != "" {
@@ -170,6 +169,16 @@ func (r *Report) String() string {
 
 // JSON returns the report as indented JSON.
 func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+
+// writeCounts ends a summary line with the counts by kind, in plan order: ": 2 create, 1 update".
+func writeCounts(b *strings.Builder, counts map[ActionKind]int) {
+	sep := ":"
+	for _, k := range sortedKinds(counts) {
+		fmt.Fprintf(b, "%s %d %s", sep, counts[k], k)
+		sep = ","
+	}
+	b.WriteByte('\n')
+}
 
 func sum(m map[ActionKind]int) int {
 	n := 0

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,7 +28,8 @@ type Runner struct {
 	PageSize int
 	// DryRun plans and reports without writing anything to OnCall or the EHR.
 	DryRun bool
-	// Logger receives a line per action at debug level and per failure at warn level, without PHI. Nil is silent.
+	// Logger receives a line per action, without PHI: debug level when applied, info when a create's outcome is
+	// ambiguous and it is to be looked up, warn when it failed. Nil is silent.
 	Logger *slog.Logger
 	// Progress, if set, is called after each action with the number done and the total. It must be quick.
 	Progress func(done, total int)
@@ -36,9 +39,22 @@ type Runner struct {
 const maxCreateRounds = 3
 
 // Sync reads the EHR appointments that start in w, and every OnCall appointment, plans with p, and applies the
-// plan: one listing pass plus one call per change (see Apply). Appointments the runner creates get their OnCall
-// URL stored on the EHR record when the adapter implements carelogic.URLStore.
+// plan: one listing pass plus one call per change (see Apply).
+//
+// Before it cancels an orphan (an OnCall appointment whose EHR appointment is not among those read), Sync asks
+// the EHR for that appointment by id (Adapter.Appointment). One the EHR still holds was moved out of w rather than
+// deleted: it is synced like the others, so that OnCall follows the new time instead of cancelling the patient's
+// appointment. An orphan the EHR cannot be asked about is not cancelled but reported as skipped, since a
+// cancellation notifies the patient and the sync never reopens a cancelled appointment.
+//
+// When the adapter implements carelogic.URLStore, every EHR appointment synced to a live OnCall appointment gets
+// that appointment's URL stored on its record: those the run created, and those matched earlier whose record lacks
+// it (an earlier run that ended early, or an adapter that could not store it then). Only differing URLs are
+// written, and nothing is written by a dry run or a run that ctx ended, which the next run makes up for.
 func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, error) {
+	if r.Client == nil {
+		return nil, errors.New("syncer: Runner.Client is nil")
+	}
 	var appts []carelogic.Appointment
 	for a, err := range ehr.Appointments(ctx, w.From, w.To) {
 		if err != nil {
@@ -50,24 +66,116 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	if err != nil {
 		return nil, err
 	}
-	cs := Plan(appts, existing, w, p)
+	cs, err := r.plan(ctx, ehr, &appts, existing, w, p)
+	if err != nil {
+		return nil, err
+	}
 	rep, err := r.Apply(ctx, cs)
-	if store, ok := ehr.(carelogic.URLStore); ok && !r.DryRun && rep != nil {
-		ids := make(map[string]string, len(appts))
-		for i := range appts {
-			ids[appts[i].Key()] = appts[i].ID
-		}
-		for i := range rep.Actions {
-			res := &rep.Actions[i]
-			if res.Outcome != OutcomeApplied || res.URL == "" || (res.Kind != ActionCreate && res.Kind != ActionRecreate) {
-				continue
-			}
-			if serr := store.SetOnCallURL(ctx, ids[res.Key], res.URL); serr != nil {
-				rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %v", res.Key, serr))
-			}
-		}
+	if store, ok := ehr.(carelogic.URLStore); ok && !r.DryRun && rep != nil && ctx.Err() == nil {
+		r.storeURLs(ctx, store, appts, existing, rep)
 	}
 	return rep, err
+}
+
+// plan plans the sync, checking each orphan the plan would cancel with the EHR (see Sync). Appointments found
+// that way are added to *appts.
+func (r *Runner) plan(ctx context.Context, ehr carelogic.Adapter, appts *[]carelogic.Appointment, existing []oncall.Appointment, w Window, p Policy) (*Changeset, error) {
+	cs := Plan(*appts, existing, w, p)
+	read := make(map[string]bool, len(*appts))
+	for i := range *appts {
+		read[(*appts)[i].Key()] = true
+	}
+	var byID map[oncall.AppointmentID]*oncall.Appointment
+	var found []carelogic.Appointment
+	unconfirmed := map[string]string{} // EHR key -> why the EHR could not say
+	for _, a := range cs.Actions {
+		if a.Kind != ActionCancel || read[a.Key] {
+			continue
+		}
+		if byID == nil {
+			byID = make(map[oncall.AppointmentID]*oncall.Appointment, len(existing))
+			for i := range existing {
+				byID[existing[i].ID] = &existing[i]
+			}
+		}
+		m := byID[a.Appointment]
+		if m == nil {
+			continue
+		}
+		id, _ := m.Metadata.String(KeyEMRID)
+		got, err := ehr.Appointment(ctx, id)
+		switch {
+		case errors.Is(err, carelogic.ErrNotFound):
+		case err != nil:
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("syncer: reading the EHR: %w", ctx.Err())
+			}
+			unconfirmed[a.Key] = err.Error()
+		case got.Key() == a.Key:
+			found = append(found, got)
+			read[a.Key] = true
+		}
+	}
+	if len(found) > 0 {
+		*appts = append(*appts, found...)
+		cs = Plan(*appts, existing, w, p)
+	}
+	if len(unconfirmed) > 0 {
+		kept := cs.Actions[:0]
+		for _, a := range cs.Actions {
+			if _, held := unconfirmed[a.Key]; !held || a.Kind != ActionCancel {
+				kept = append(kept, a)
+			}
+		}
+		cs.Actions = kept
+		for _, key := range slices.Sorted(maps.Keys(unconfirmed)) {
+			cs.Skipped = append(cs.Skipped, Skip{Key: key,
+				Reason: "not cancelled: the EHR could not say whether it still has this appointment: " + unconfirmed[key]})
+		}
+	}
+	return cs, nil
+}
+
+// storeURLs stores on each EHR record the URL of its live OnCall appointment, where the record holds another.
+func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts []carelogic.Appointment, existing []oncall.Appointment, rep *Report) {
+	// The OnCall appointment the plan matched (the oldest live one), unless the run replaced or cancelled it.
+	matched := map[string]*oncall.Appointment{}
+	for i := range existing {
+		m := &existing[i]
+		key := appointmentKey(m.Metadata)
+		if key == "" || m.Cancelled || superseded(m.Metadata) || m.URL == "" {
+			continue
+		}
+		if prev := matched[key]; prev == nil || m.ID < prev.ID {
+			matched[key] = m
+		}
+	}
+	urls := make(map[string]string, len(matched))
+	for key, m := range matched {
+		urls[key] = m.URL
+	}
+	for i := range rep.Actions {
+		res := &rep.Actions[i]
+		switch res.Kind {
+		case ActionCreate, ActionRecreate:
+			delete(urls, res.Key)
+			if res.Outcome == OutcomeApplied && res.URL != "" {
+				urls[res.Key] = res.URL
+			}
+		case ActionCancel:
+			delete(urls, res.Key)
+		}
+	}
+	for i := range appts {
+		a := &appts[i]
+		url := urls[a.Key()]
+		if a.Deleted || url == "" || a.OnCallURL == url {
+			continue
+		}
+		if err := store.SetOnCallURL(ctx, a.ID, url); err != nil {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %v", a.Key(), err))
+		}
+	}
 }
 
 // list reads every OnCall appointment the token can see.
@@ -93,12 +201,19 @@ func (r *Runner) list(ctx context.Context) ([]oncall.Appointment, error) {
 // The report counts what was applied, lists failures with their reasons and what was skipped; the error is
 // non-nil only when ctx ended the run (the report then says what was done).
 func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
+	if cs == nil {
+		cs = &Changeset{}
+	}
 	rep := newReport(cs, r.DryRun)
 	if r.DryRun {
 		for i := range rep.Actions {
 			rep.Actions[i].Outcome = OutcomePlanned
 		}
+		rep.finish()
 		return rep, nil
+	}
+	if r.Client == nil {
+		return nil, errors.New("syncer: Runner.Client is nil")
 	}
 	groups := cs.Groups()
 	total := len(cs.Actions)
@@ -146,7 +261,19 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	if ctx.Err() == nil {
+	if err := ctx.Err(); err != nil {
+		// The groups never started, and the creates that may or may not have happened: the next sync's listing
+		// pass finds whatever did.
+		for i := range rep.Actions {
+			switch res := &rep.Actions[i]; {
+			case res.Outcome == OutcomeNotRun && res.Error == "":
+				res.Error = "not run: " + err.Error()
+			case res.Outcome == OutcomeAmbiguous:
+				res.Outcome = OutcomeFailed
+				res.Error += "; the run ended before a look-up: the next sync will find or create it"
+			}
+		}
+	} else {
 		r.resolveCreates(ctx, rep, pending)
 	}
 	rep.finish()
@@ -173,10 +300,8 @@ func (r *Runner) applyGroup(ctx context.Context, acts []Action, start int, rep *
 		res := r.apply(ctx, a)
 		if res.Outcome != OutcomeApplied {
 			failed = true
-			r.logf(ctx, slog.LevelWarn, "oncall sync action failed", a, res.Error)
-		} else {
-			r.logf(ctx, slog.LevelDebug, "oncall sync action applied", a, "")
 		}
+		r.logResult(ctx, res)
 		finish(i, res)
 	}
 }
@@ -215,7 +340,12 @@ func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
 		if _, err = appts.Update(ctx, a.Appointment, a.Update); err != nil {
 			break
 		}
-		return r.create(ctx, a)
+		res = r.create(ctx, a)
+		if res.Outcome == OutcomeFailed {
+			// The next sync creates the replacement: the old appointment, now superseded, no longer matches.
+			res.Error = "the old appointment was cancelled, but creating its replacement failed: " + res.Error
+		}
+		return res
 	case ActionUpdate:
 		_, err = appts.Update(ctx, a.Appointment, a.Update)
 	case ActionCancel:
@@ -295,11 +425,13 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 			if m := found[res.Key]; m != nil {
 				res.Outcome, res.Error, res.Created, res.URL = OutcomeApplied, "", m.ID, m.URL
 				res.Note = "confirmed by look-up after an ambiguous failure"
+				r.logResult(ctx, *res)
 				continue
 			}
 			retry := r.create(ctx, res.Action)
 			retry.Note = "created again after a look-up found nothing"
 			*res = retry
+			r.logResult(ctx, *res)
 			if res.Outcome == OutcomeAmbiguous {
 				again = append(again, i)
 			}
@@ -309,6 +441,7 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 	for _, i := range pending {
 		rep.Actions[i].Outcome = OutcomeFailed
 		rep.Actions[i].Error += "; still unresolved after look-ups: the next sync will find or create it"
+		r.logResult(ctx, rep.Actions[i])
 	}
 }
 
@@ -323,6 +456,9 @@ func (r *Runner) addParticipant(ctx context.Context, a Action) ActionResult {
 		}
 		if !ambiguous(err) || ctx.Err() != nil || attempt == maxCreateRounds-1 {
 			res.Outcome, res.Error = OutcomeFailed, err.Error()
+			if ambiguous(err) {
+				res.Error += "; it may have been added: the next sync will see it"
+			}
 			return res
 		}
 		m, gerr := r.Client.Appointments.Get(ctx, a.Appointment)
@@ -331,24 +467,40 @@ func (r *Runner) addParticipant(ctx context.Context, a Action) ActionResult {
 			return res
 		}
 		for _, p := range m.Participants {
-			if strings.EqualFold(p.Email, a.Add.Email) {
+			if strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(a.Add.Email)) {
 				res.Note = "confirmed by look-up after an ambiguous failure"
 				return res
 			}
 		}
+		res.Note = "added again after a look-up found nothing"
 	}
 }
 
-func (r *Runner) logf(ctx context.Context, level slog.Level, msg string, a Action, errText string) {
+// logResult logs an action's outcome: applied at debug level, an ambiguous create (which Apply goes on to look up)
+// at info, a failure at warn. Like the report, the line names keys, ids and kinds, never a patient.
+func (r *Runner) logResult(ctx context.Context, res ActionResult) {
 	if r.Logger == nil {
 		return
 	}
-	attrs := []slog.Attr{slog.String("kind", string(a.Kind)), slog.String("key", a.Key)}
-	if a.Appointment != 0 {
-		attrs = append(attrs, slog.Int64("appointment", int64(a.Appointment)))
+	level, msg := slog.LevelDebug, "oncall sync action applied"
+	switch res.Outcome {
+	case OutcomeAmbiguous:
+		level, msg = slog.LevelInfo, "oncall sync action ambiguous: it will be looked up"
+	case OutcomeFailed, OutcomeNotRun:
+		level, msg = slog.LevelWarn, "oncall sync action failed"
 	}
-	if errText != "" {
-		attrs = append(attrs, slog.String("error", errText))
+	attrs := []slog.Attr{slog.String("kind", string(res.Kind)), slog.String("key", res.Key)}
+	if res.Appointment != 0 {
+		attrs = append(attrs, slog.Int64("appointment", int64(res.Appointment)))
+	}
+	if res.Created != 0 {
+		attrs = append(attrs, slog.Int64("created", int64(res.Created)))
+	}
+	if res.Error != "" {
+		attrs = append(attrs, slog.String("error", res.Error))
+	}
+	if res.Note != "" {
+		attrs = append(attrs, slog.String("note", res.Note))
 	}
 	r.Logger.LogAttrs(ctx, level, msg, attrs...)
 }
