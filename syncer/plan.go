@@ -596,13 +596,21 @@ func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appo
 		pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed; error the appointment out and book a new one in the EHR (RecreateOnClientChange is off)")
 		return
 	}
-	p, why := pl.createParams(a)
-	if p == nil {
-		pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed but no replacement is created: "+why)
-		return
-	}
 	md := maps.Clone(m.Metadata)
 	md[KeyEMRSuperseded] = true
+	p, why := pl.createParams(a)
+	if p == nil {
+		// No replacement (the new client is already cancelled, say): the old client must not stay invited to an
+		// appointment that is no longer theirs, unless it is over.
+		if !pl.policy.Now.IsZero() && !a.End().After(pl.policy.Now) {
+			pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed but no replacement is created: "+why)
+			return
+		}
+		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
+			Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: md}, Fields: []string{"cancelled", "metadata"},
+			Reason: "the 1:1's client changed in the EHR; the old appointment is cancelled and no replacement created: " + why})
+		return
+	}
 	pl.add(Action{Kind: ActionRecreate, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
 		Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: md}, Create: p,
 		Reason: "the 1:1's client changed in the EHR"})

@@ -115,9 +115,12 @@ func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy
 	if ehr.Deleted {
 		return acts
 	}
-	// Only what originates in OnCall flows back. A participant's "status" field is written by this sync from the
-	// EHR (and, for CareLogic customers, staff cannot set it in OnCall), so reading it back would undo a later EHR
-	// change such as DNS then Kept. A participant's own cancellation and the appointment-level status are OnCall's.
+	// OnCall's outcome for a participant flows back only to a client whose EHR status is not an outcome already:
+	// Scheduled, or a custom status such as "Checked-in". Kept and DNS, CBT, CBC, Error keep the EHR's status: in
+	// CareLogic a status may change again (DNS, then Kept once the client turns up), while OnCall's may not, and the
+	// EHR is the record of what happened. For an open client, a status in OnCall is OnCall's truth, whoever set it:
+	// the patient cancelling, or this sync from an earlier EHR status since put back to Scheduled (OnCall keeps it
+	// either way, so the EHR says so too). Each OnCall status maps back to its own CareLogic status.
 	var pr pairing
 	pr.pair(ehr, oc, readMeta(oc.Metadata, KeyEMRClients))
 	whole, wholeOK := cancelledBy(oc.Status)
@@ -126,13 +129,21 @@ func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy
 	}
 	cbcOne := false
 	for i, c := range ehr.Participants {
-		if hard(c.Status) {
+		if c.Status == carelogic.StatusKept || hard(c.Status) {
 			continue
 		}
 		var want carelogic.Status
-		if p := pr.participant(oc, i); p != nil && p.Cancelled {
-			want = carelogic.StatusCBC
-		} else if wholeOK {
+		if p := pr.participant(oc, i); p != nil {
+			switch {
+			case p.Status == oncall.ParticipantNoShow:
+				want = carelogic.StatusDNS
+			case p.Status == oncall.ParticipantCancelledByProvider:
+				want = carelogic.StatusCBT
+			case p.Status == oncall.ParticipantCancelledByClient, p.Cancelled:
+				want = carelogic.StatusCBC
+			}
+		}
+		if want == "" && wholeOK {
 			want = whole
 		}
 		if want == "" || want == c.Status {

@@ -176,11 +176,21 @@ func TestPlanEHR(t *testing.T) {
 		oc:   withOC(mg, providerCancelled),
 		ehr:  withEHR(g1, gStatuses(carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC, carelogic.StatusError)),
 	}, {
-		name: "Kept, custom and scheduled statuses are overwritten by a cancellation",
+		// Kept is a recorded outcome (the client came), like the four hard statuses: OnCall does not overwrite it.
+		// A custom status such as "Checked-in" comes before the outcome, so the cancellation applies to it.
+		name: "custom and scheduled statuses are overwritten by a cancellation, Kept is not",
 		oc:   withOC(mg, providerCancelled),
 		ehr:  withEHR(g1, gStatuses(carelogic.StatusKept, "Checked-in", carelogic.StatusScheduled, carelogic.StatusDNS)),
-		want: []EHRAction{setStatus(g1, mg, "c1", carelogic.StatusCBT), setStatus(g1, mg, "c2", carelogic.StatusCBT),
-			setStatus(g1, mg, "c3", carelogic.StatusCBT)},
+		want: []EHRAction{setStatus(g1, mg, "c2", carelogic.StatusCBT), setStatus(g1, mg, "c3", carelogic.StatusCBT)},
+	}, {
+		// The sync wrote "Cancelled by Provider" from an EHR CBT that staff later put back to Scheduled: OnCall
+		// still holds it (later changes do not sync), so the EHR is told so, as CBT, not as a client's CBC.
+		name: "a provider cancellation maps back to CBT, never CBC",
+		oc: withOC(m1, func(m *oncall.Appointment) {
+			m.Participants[0].Status, m.Participants[0].Cancelled = oncall.ParticipantCancelledByProvider, true
+		}),
+		ehr:  withEHR(o1, func(a *carelogic.Appointment) { a.Participants[0].Status = carelogic.StatusScheduled }),
+		want: []EHRAction{setStatus(o1, m1, "c1", carelogic.StatusCBT)},
 	}, {
 		// The participant's "status" is what the sync wrote from the EHR (DNS, later corrected to Kept): reading
 		// it back would undo the correction.

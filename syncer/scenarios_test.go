@@ -416,6 +416,17 @@ func TestPlanParticipants(t *testing.T) {
 				Reason: "the 1:1's client changed; error the appointment out and book a new one in the EHR (RecreateOnClientChange is off)"}}, nil)
 		},
 	}, {
+		// The new client is already cancelled, so no replacement is booked; the old client must not stay invited.
+		name:    "1:1 client swapped for one already cancelled: the old appointment is cancelled, nothing created",
+		history: [][]carelogic.Appointment{{o1}},
+		ehr:     appts(oneToOne("o1", days(1), withStatus(client(2), carelogic.StatusCBC))),
+		want: func(w *world) *Changeset {
+			return changeset([]Action{{Kind: ActionUpdate, Key: key("o1"), Appointment: w.appt(key("o1")), Client: "c2",
+				Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: w.metadataWith(key("o1"), KeyEMRSuperseded, true)},
+				Fields: []string{"cancelled", "metadata"},
+				Reason: "the 1:1's client changed in the EHR; the old appointment is cancelled and no replacement created: no client left to invite: every participant is cancelled, a no-show or in error"}}, nil, nil)
+		},
+	}, {
 		name:     "1:1 client swapped after it started",
 		history:  [][]carelogic.Appointment{{past}},
 		firstNow: days(-3),
