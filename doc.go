@@ -2,24 +2,38 @@
 // CareLogic) in sync with OnCall Health, the Canadian and US virtual-care platform. It holds documentation only;
 // the code is in its packages:
 //
-//   - [github.com/oncallsync/oncall-go/oncall]: a typed, region-pinned client for the OnCall Health REST API, with
-//     lazy iter.Seq2 pagination, typed errors, safe retries and client-side rate limiting.
-//   - [github.com/oncallsync/oncall-go/carelogic]: the EHR side: the appointment model with per-participant
+//   - [github.com/oncallsync/oncall-go/oncall]: a typed, region-pinned client for the OnCall Health REST API
+//     (appointments, participants, providers, divisions, contacts), with lazy iter.Seq2 pagination, typed errors,
+//     retries that never repeat a write that may have happened, and client-side rate limiting.
+//   - [github.com/oncallsync/oncall-go/oncall/webhook]: OnCall's appointment_created and appointment_updated
+//     events, and an http.Handler that never trusts a payload: it re-reads the appointment from the client's own
+//     region.
+//   - [github.com/oncallsync/oncall-go/oncall/oncalltest]: an in-memory OnCall API for tests and demos, with
+//     webhooks and deterministic fault injection.
+//   - [github.com/oncallsync/oncall-go/carelogic]: the EHR side: appointment occurrences with per-participant
 //     statuses (Scheduled, Kept, DNS, CBT, CBC, Error and custom ones) and the Adapter interface an integration
-//     implements; carelogic/siu and carelogic/fhir read HL7 v2 SIU messages and FHIR R4 Appointments into it.
+//     implements; [github.com/oncallsync/oncall-go/carelogic/siu] and
+//     [github.com/oncallsync/oncall-go/carelogic/fhir] read HL7 v2 SIU messages and FHIR R4 Appointments into it.
+//   - [github.com/oncallsync/oncall-go/syncer]: the reconciliation: pure status mapping and planning, a Runner
+//     that applies a plan without ever creating a duplicate, and the OnCall-to-EHR direction.
 //
 // # Quickstart
+//
+// Sync an EHR into OnCall's Canadian region:
 //
 //	client, err := oncall.NewClient(oncall.RegionCA, os.Getenv("ONCALL_API_TOKEN"))
 //	if err != nil {
 //		return err
 //	}
-//	for appt, err := range client.Appointments.All(ctx, nil) {
-//		if err != nil {
-//			return err
-//		}
-//		fmt.Println(appt.ID, appt.DateTime, appt.Title)
+//	runner := &syncer.Runner{Client: client}
+//	report, err := runner.Sync(ctx, ehr, syncer.Window{From: from, To: to}, syncer.DefaultPolicy(division))
+//	if err != nil {
+//		return err
 //	}
+//	fmt.Print(report)
+//
+// where ehr is a carelogic.Adapter: an SIU feed (siu.ReadDir), FHIR files (fhir.ReadPath), or the integration's
+// own. The command examples/sync does this end to end against the in-memory server: go run ./examples/sync.
 //
 // The README has the rest: regions and data residency, retries and rate limits, testing, and every assumption the
 // SDK makes where OnCall's public documentation is silent.

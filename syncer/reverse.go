@@ -326,8 +326,12 @@ func (x *EHRApplier) applyOne(ctx context.Context, oc *oncall.Appointment, a EHR
 		if !ok {
 			return errUnsupported
 		}
+		if x.Client == nil {
+			// Without the EHR id written back to OnCall, every later delivery would create another EHR appointment.
+			return errors.New("CreateInEHR needs EHRApplier.Client, to record the new EHR id on the OnCall appointment")
+		}
 		created, err := w.CreateAppointment(ctx, *a.Appointment)
-		if err != nil || x.Client == nil {
+		if err != nil {
 			return err
 		}
 		// Record the EHR id on the OnCall appointment, so that both directions match it from now on.

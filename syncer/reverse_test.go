@@ -492,21 +492,20 @@ func TestEHRApplierCases(t *testing.T) {
 		name: "EHR appointment not found",
 		oc:   unknown,
 	}, {
-		name: "created in the EHR without an OnCall client",
+		// Without a Client the new EHR id could not be written back to OnCall, and every later delivery would
+		// create another EHR appointment: the create is refused, and nothing is created.
+		name: "created in the EHR without an OnCall client is refused",
 		x:    EHRApplier{Policy: ReversePolicy{CreateInEHR: true, Source: "oncall"}},
 		oc:   handMade,
 		want: []EHRResult{{EHRAction: EHRAction{Kind: EHRCreate, OnCall: 500, URL: handMade.URL, Reason: "booked in OnCall",
 			Appointment: &carelogic.Appointment{Source: "oncall", Kind: carelogic.Individual, Modality: carelogic.Video, Start: days(5),
 				Duration: 30 * time.Minute, Activity: "Consultation", OnCallURL: handMade.URL,
 				Participants: []carelogic.Participant{{ClientID: "oncall-participant-501", Name: "Walk In", Email: "walkin@example.com"}}}},
-			Outcome: OutcomeApplied}},
+			Outcome: OutcomeFailed, Error: "CreateInEHR needs EHRApplier.Client, to record the new EHR id on the OnCall appointment"}},
+		wantErr: "syncer: ehr-create for OnCall appointment 500: CreateInEHR needs EHRApplier.Client, to record the new EHR id on the OnCall appointment",
 		check: func(t *testing.T, mem *carelogic.Memory) {
-			a, err := mem.Appointment(t.Context(), carelogic.CreatedIDPrefix+"1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.OnCallURL != handMade.URL || a.Activity != "Consultation" || len(a.Participants) != 1 {
-				t.Errorf("created EHR appointment = %+v", a)
+			if _, err := mem.Appointment(t.Context(), carelogic.CreatedIDPrefix+"1"); !errors.Is(err, carelogic.ErrNotFound) {
+				t.Errorf("an EHR appointment was created anyway (err = %v)", err)
 			}
 		},
 	}}
