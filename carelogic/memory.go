@@ -182,65 +182,57 @@ func (m *Memory) UpdateAppointment(ctx context.Context, a Appointment) error {
 // ErrNotFound when the appointment does not exist or the client is not on it. Any status is accepted, custom
 // ones included, because CareLogic lets staff change a status as often as they like.
 func (m *Memory) SetParticipantStatus(ctx context.Context, appointmentID, clientID string, s Status) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.appts[appointmentID]
-	if !ok {
-		return appointmentNotFound(appointmentID)
-	}
-	// a shares its participants with the stored value: work on a copy, so that the stored value changes only
-	// by the assignment below and only when the client is found.
-	a = a.Clone()
-	p := a.Participant(clientID)
-	if p == nil {
-		return &notFoundError{msg: fmt.Sprintf("carelogic: client %q is not on appointment %q", clientID, appointmentID)}
-	}
-	p.Status = s
-	m.appts[appointmentID] = a
-	return nil
+	return m.edit(ctx, appointmentID, func(a *Appointment) error {
+		p := a.Participant(clientID)
+		if p == nil {
+			return &notFoundError{msg: fmt.Sprintf("carelogic: client %q is not on appointment %q", clientID, appointmentID)}
+		}
+		p.Status = s
+		return nil
+	})
 }
 
 // AddComment appends text to the appointment's comments, on a new line when there are comments already. Empty
 // text changes nothing. It returns an error wrapping ErrNotFound when the appointment does not exist.
 func (m *Memory) AddComment(ctx context.Context, appointmentID, text string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.appts[appointmentID]
-	if !ok {
-		return appointmentNotFound(appointmentID)
-	}
-	switch {
-	case text == "":
+	return m.edit(ctx, appointmentID, func(a *Appointment) error {
+		switch {
+		case text == "":
+		case a.Comments == "":
+			a.Comments = text
+		default:
+			a.Comments += "\n" + text
+		}
 		return nil
-	case a.Comments == "":
-		a.Comments = text
-	default:
-		a.Comments += "\n" + text
-	}
-	m.appts[appointmentID] = a
-	return nil
+	})
 }
 
 // SetOnCallURL stores url on the appointment with the given id, replacing any URL stored before. It returns an
 // error wrapping ErrNotFound when the appointment does not exist.
 func (m *Memory) SetOnCallURL(ctx context.Context, appointmentID, url string) error {
+	return m.edit(ctx, appointmentID, func(a *Appointment) error {
+		a.OnCallURL = url
+		return nil
+	})
+}
+
+// edit applies change to a copy of the stored appointment with the given id, under the lock, and stores the copy
+// only when change succeeds, so that a failed edit changes nothing.
+func (m *Memory) edit(ctx context.Context, id string, change func(*Appointment) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, ok := m.appts[appointmentID]
+	a, ok := m.appts[id]
 	if !ok {
-		return appointmentNotFound(appointmentID)
+		return appointmentNotFound(id)
 	}
-	a.OnCallURL = url
-	m.appts[appointmentID] = a
+	a = a.Clone() // the stored value shares its participants with a
+	if err := change(&a); err != nil {
+		return err
+	}
+	m.appts[id] = a
 	return nil
 }
 
