@@ -73,7 +73,7 @@ type Appointment struct {
 	// Provider is the provider the appointment is with; 0 when the API did not send one.
 	Provider     ProviderID    `json:"provider,omitempty"`
 	Participants []Participant `json:"participants"`
-	Metadata     Metadata      `json:"metadata,omitempty"`
+	Metadata     Metadata      `json:"metadata"`
 	// Cancellation is the reason given when the appointment was cancelled, if any (for example the patient's,
 	// when they cancel in OnCall). Assumption: OnCall's own app model has this "cancellation" field (a string, or
 	// null while not cancelled); the public attribute table was cut off before listing it.
