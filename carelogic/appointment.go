@@ -189,15 +189,13 @@ func (a *Appointment) Validate() error {
 	default:
 		problems = append(problems, fmt.Sprintf("kind: %q, must be %q or %q", a.Kind, Individual, Group))
 	}
-	seen := make(map[string]bool, n)
 	for i, p := range a.Participants {
 		switch {
 		case p.ClientID == "":
 			problems = append(problems, fmt.Sprintf("participants[%d]: client id missing", i))
-		case seen[p.ClientID]:
+		case listedBefore(a.Participants[:i], p.ClientID):
 			problems = append(problems, fmt.Sprintf("participants[%d]: client %q listed twice", i, p.ClientID))
 		}
-		seen[p.ClientID] = true
 	}
 	switch a.Modality {
 	case Video, InPerson:
@@ -209,4 +207,15 @@ func (a *Appointment) Validate() error {
 		return nil
 	}
 	return &ValidationError{ID: a.ID, Problems: problems, err: wrapped}
+}
+
+// listedBefore reports whether a client id is among ps. A linear scan: appointments hold a few clients (at most
+// MaxGroupParticipants when valid), and Validate runs once per appointment on every sync.
+func listedBefore(ps []Participant, id string) bool {
+	for _, p := range ps {
+		if p.ClientID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -38,6 +38,7 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 	pl.index(existing)
 	sources := map[string]bool{}
 	prevKey, prevSource := "", ""
+	j := 0 // the EHR and pl.keyed are both in key order: they are matched by walking them together
 	for i, it := range sortEHR(ehr) {
 		if i > 0 && it.key == prevKey {
 			pl.skip(it.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
@@ -47,8 +48,12 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 		if i == 0 || it.a.Source != prevSource {
 			sources[it.a.Source], prevSource = true, it.a.Source
 		}
-		e := pl.byKey[it.key]
-		if e != nil {
+		for j < len(pl.keyed) && pl.keyed[j].key < it.key {
+			j++
+		}
+		var e *keyed
+		if j < len(pl.keyed) && pl.keyed[j].key == it.key {
+			e = &pl.keyed[j]
 			e.seen = true
 		}
 		pl.appointment(it.a, it.key, e)
@@ -90,9 +95,7 @@ type planner struct {
 	policy Policy
 	window Window
 	out    *Changeset
-	// byKey holds the OnCall appointments that carry each EHR key; its entries live in keyed.
-	byKey map[string]*keyed
-	keyed []keyed
+	keyed  []keyed
 	// unowned holds live appointments without EHR metadata, by provider and UTC date, for the review heuristic.
 	unowned map[unownedKey][]*oncall.Appointment
 	// Scratch space reused from one appointment to the next, so that planning a synced appointment allocates
@@ -116,8 +119,13 @@ type unownedKey struct {
 }
 
 func (pl *planner) index(existing []oncall.Appointment) {
-	pl.byKey = make(map[string]*keyed, len(existing))
-	pl.keyed = make([]keyed, 0, len(existing)) // never grows past its capacity, so pointers into it stay valid
+	// The OnCall appointments are grouped by EHR key by sorting rather than hashing: with tens of thousands of
+	// keys, a hash table is probed at random, while a sorted list is walked in step with the sorted EHR.
+	type owned struct {
+		key string
+		m   *oncall.Appointment
+	}
+	byKey := make([]owned, 0, len(existing))
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
 	for i := range existing {
 		m := &existing[i]
@@ -127,23 +135,22 @@ func (pl *planner) index(existing []oncall.Appointment) {
 		key := appointmentKey(m.Metadata)
 		switch {
 		case key != "":
-			e := pl.byKey[key]
-			if e == nil {
-				pl.keyed = append(pl.keyed, keyed{key: key})
-				e = &pl.keyed[len(pl.keyed)-1]
-				e.list = e.one[:0]
-				pl.byKey[key] = e
-			}
-			e.list = append(e.list, m)
+			byKey = append(byKey, owned{key, m})
 		case !m.Cancelled && !m.DateTime.IsZero():
 			k := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
 			pl.unowned[k] = append(pl.unowned[k], m)
 		}
 	}
-	for i := range pl.keyed {
-		if list := pl.keyed[i].list; len(list) > 1 {
-			slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(byKey, func(a, b owned) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.m.ID, b.m.ID)) })
+	pl.keyed = make([]keyed, 0, len(byKey)) // never grows past its capacity, so pointers into it stay valid
+	for _, o := range byKey {
+		if n := len(pl.keyed); n > 0 && pl.keyed[n-1].key == o.key {
+			pl.keyed[n-1].list = append(pl.keyed[n-1].list, o.m)
+			continue
 		}
+		pl.keyed = append(pl.keyed, keyed{key: o.key})
+		e := &pl.keyed[len(pl.keyed)-1]
+		e.list = append(e.one[:0], o.m)
 	}
 	for _, list := range pl.unowned {
 		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
@@ -623,14 +630,11 @@ func (pl *planner) orphans(readAny bool, sources map[string]bool) {
 	if !pl.policy.CancelOrphans || !readAny {
 		return
 	}
-	var unseen []*keyed
-	for i := range pl.keyed {
-		if !pl.keyed[i].seen {
-			unseen = append(unseen, &pl.keyed[i])
+	for i := range pl.keyed { // in key order
+		e := &pl.keyed[i]
+		if e.seen {
+			continue
 		}
-	}
-	slices.SortFunc(unseen, func(a, b *keyed) int { return strings.Compare(a.key, b.key) })
-	for _, e := range unseen {
 		for _, m := range e.list {
 			src, _ := m.Metadata.String(KeyEMRSource)
 			if m.Cancelled || !sources[src] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
