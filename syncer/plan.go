@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,9 +109,54 @@ type planner struct {
 // keyed is the OnCall appointments that carry one EHR key, oldest first, and whether the EHR listed that key.
 type keyed struct {
 	key  string
-	list []*oncall.Appointment
-	one  [1]*oncall.Appointment // list's storage while it holds one appointment, the usual case
+	list []candidate
+	one  [1]candidate // list's storage while it holds one appointment, the usual case
 	seen bool
+}
+
+// candidate is an OnCall appointment with the sync's metadata read once, when the planner indexes it: reading it
+// again when the appointment is planned would fetch the map from memory a second time.
+type candidate struct {
+	m       *oncall.Appointment
+	id      metaString
+	source  metaString
+	series  metaString
+	clients metaString
+}
+
+// scanMeta reads the sync's keys from md in one pass over the map, each as oncall.Metadata.String reads it.
+func scanMeta(md oncall.Metadata) (c candidate, superseded bool) {
+	for name, v := range md {
+		switch name {
+		case KeyEMRID:
+			c.id.v, c.id.ok = metaText(v)
+		case KeyEMRSource:
+			c.source.v, c.source.ok = metaText(v)
+		case KeyEMRSeries:
+			c.series.v, c.series.ok = metaText(v)
+		case KeyEMRClients:
+			c.clients.v, c.clients.ok = metaText(v)
+		case KeyEMRSuperseded:
+			b, ok := v.(bool)
+			superseded = ok && b
+		}
+	}
+	return c, superseded
+}
+
+// metaText is oncall.Metadata.String for one value: a string, or an integer in base 10.
+func metaText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case int:
+		return strconv.Itoa(v), true
+	case int32:
+		return strconv.FormatInt(int64(v), 10), true
+	}
+	return "", false
 }
 
 type unownedKey struct {
@@ -123,34 +169,39 @@ func (pl *planner) index(existing []oncall.Appointment) {
 	// keys, a hash table is probed at random, while a sorted list is walked in step with the sorted EHR.
 	type owned struct {
 		key string
-		m   *oncall.Appointment
+		c   candidate
 	}
 	byKey := make([]owned, 0, len(existing))
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
 	for i := range existing {
 		m := &existing[i]
-		if superseded(m.Metadata) {
+		c, sup := scanMeta(m.Metadata)
+		if sup {
 			continue
 		}
-		key := appointmentKey(m.Metadata)
+		c.m = m
 		switch {
-		case key != "":
-			byKey = append(byKey, owned{key, m})
+		case c.id.ok && c.id.v != "":
+			key := c.id.v // as appointmentKey renders it
+			if c.source.ok && c.source.v != "" {
+				key = c.source.v + "/" + c.id.v
+			}
+			byKey = append(byKey, owned{key, c})
 		case !m.Cancelled && !m.DateTime.IsZero():
 			k := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
 			pl.unowned[k] = append(pl.unowned[k], m)
 		}
 	}
-	slices.SortFunc(byKey, func(a, b owned) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.m.ID, b.m.ID)) })
+	slices.SortFunc(byKey, func(a, b owned) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.c.m.ID, b.c.m.ID)) })
 	pl.keyed = make([]keyed, 0, len(byKey)) // never grows past its capacity, so pointers into it stay valid
 	for _, o := range byKey {
 		if n := len(pl.keyed); n > 0 && pl.keyed[n-1].key == o.key {
-			pl.keyed[n-1].list = append(pl.keyed[n-1].list, o.m)
+			pl.keyed[n-1].list = append(pl.keyed[n-1].list, o.c)
 			continue
 		}
 		pl.keyed = append(pl.keyed, keyed{key: o.key})
 		e := &pl.keyed[len(pl.keyed)-1]
-		e.list = append(e.one[:0], o.m)
+		e.list = append(e.one[:0], o.c)
 	}
 	for _, list := range pl.unowned {
 		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
@@ -164,16 +215,16 @@ func (pl *planner) skip(key, client, reason string) {
 
 // match picks the OnCall appointment for a key: the oldest live one, else the newest cancelled one. More than one
 // live appointment is reported: they are duplicates a person must resolve (cancelling one would notify patients).
-func (pl *planner) match(key string, e *keyed) *oncall.Appointment {
+func (pl *planner) match(key string, e *keyed) *candidate {
 	if e == nil {
 		return nil
 	}
-	var first *oncall.Appointment
+	var first *candidate
 	live := 0
-	for _, m := range e.list {
-		if !m.Cancelled {
+	for i := range e.list {
+		if !e.list[i].m.Cancelled {
 			if live == 0 {
-				first = m
+				first = &e.list[i]
 			}
 			live++
 		}
@@ -181,17 +232,17 @@ func (pl *planner) match(key string, e *keyed) *oncall.Appointment {
 	switch {
 	case live > 1:
 		ids := make([]string, 0, live)
-		for _, m := range e.list {
-			if !m.Cancelled {
-				ids = append(ids, fmt.Sprint(m.ID))
+		for _, c := range e.list {
+			if !c.m.Cancelled {
+				ids = append(ids, fmt.Sprint(c.m.ID))
 			}
 		}
-		pl.skip(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.ID))
+		pl.skip(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.m.ID))
 		return first
 	case live == 1:
 		return first
 	case len(e.list) > 0:
-		return e.list[len(e.list)-1]
+		return &e.list[len(e.list)-1]
 	}
 	return nil
 }
@@ -201,12 +252,12 @@ func (pl *planner) appointment(a *carelogic.Appointment, key string, e *keyed) {
 		pl.skip(key, "", err.Error())
 		return
 	}
-	m := pl.match(key, e)
-	if m == nil {
+	c := pl.match(key, e)
+	if c == nil {
 		pl.create(a, key)
 		return
 	}
-	pl.update(a, key, m)
+	pl.update(a, key, c)
 }
 
 // invitable reports whether a participant with status s is invited to a new appointment: nobody who has already
@@ -359,7 +410,8 @@ func allRemoved(a *carelogic.Appointment) bool {
 	return len(a.Participants) > 0
 }
 
-func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appointment) {
+func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate) {
+	m := cand.m
 	if m.Cancelled {
 		if live(a) {
 			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
@@ -379,7 +431,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 		return
 	}
 	pr := &pl.pairing
-	clients := readMeta(m.Metadata, KeyEMRClients)
+	clients := cand.clients
 	pr.pair(a, m, clients)
 	recorded := pr.recorded
 	if a.Kind == carelogic.Individual {
@@ -472,7 +524,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 	rs = rs.normalize()
 	pl.roster = rs
 	pl.buf = rs.appendTo(pl.buf[:0])
-	if !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(m.Metadata, a) {
+	if !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(cand, a) {
 		want := maps.Clone(m.Metadata)
 		if want == nil {
 			want = oncall.Metadata{}
@@ -495,14 +547,11 @@ func (pl *planner) update(a *carelogic.Appointment, key string, m *oncall.Appoin
 }
 
 // anyFinal reports whether any client of a is paired with a participant whose status is final (see final).
-// metadataCurrent reports whether md already holds the keys that identify a (id, source and series), so that the
-// usual case, nothing to record, costs no copy of the metadata.
-func metadataCurrent(md oncall.Metadata, a *carelogic.Appointment) bool {
-	is := func(k, want string) bool {
-		v, ok := md.String(k)
-		return ok && v == want
-	}
-	return is(KeyEMRID, a.ID) && (a.Source == "" || is(KeyEMRSource, a.Source)) && (a.SeriesID == "" || is(KeyEMRSeries, a.SeriesID))
+// metadataCurrent reports whether c's metadata already holds the keys that identify a (id, source and series),
+// so that the usual case, nothing to record, costs no copy of the metadata.
+func metadataCurrent(c *candidate, a *carelogic.Appointment) bool {
+	return c.id == metaString{a.ID, true} && (a.Source == "" || c.source == metaString{a.Source, true}) &&
+		(a.SeriesID == "" || c.series == metaString{a.SeriesID, true})
 }
 
 // metaString is a metadata value as oncall.Metadata.String reads it.
@@ -635,9 +684,9 @@ func (pl *planner) orphans(readAny bool, sources map[string]bool) {
 		if e.seen {
 			continue
 		}
-		for _, m := range e.list {
-			src, _ := m.Metadata.String(KeyEMRSource)
-			if m.Cancelled || !sources[src] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
+		for _, c := range e.list {
+			m := c.m
+			if m.Cancelled || !sources[c.source.v] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
 				continue
 			}
 			pl.add(Action{Kind: ActionCancel, Key: e.key, Appointment: m.ID, Reason: "no longer in the EHR"})
