@@ -185,24 +185,8 @@ func (s *Server) readAppointmentFields(obj map[string]json.RawMessage, a *Appoin
 			a.Duration = int(n)
 		}
 	}
-	if raw, ok := obj["division"]; ok {
-		if id, msg := s.parseHyperlink(raw, kindDivisions); msg != "" {
-			fe.add("division", msg)
-		} else if s.st.divisions[oncall.DivisionID(id)] == nil {
-			fe.add("division", msgNoSuchObject)
-		} else {
-			a.Division = oncall.DivisionID(id)
-		}
-	}
-	if raw, ok := obj["provider"]; ok && !isNull(raw) {
-		if id, msg := s.parseHyperlink(raw, kindProviders); msg != "" {
-			fe.add("provider", msg)
-		} else if s.st.providers[oncall.ProviderID(id)] == nil {
-			fe.add("provider", msgNoSuchObject)
-		} else {
-			a.Provider = oncall.ProviderID(id)
-		}
-	}
+	s.readDivision(obj, fe, &a.Division)
+	s.readProvider(obj, fe, &a.Provider)
 	if raw, ok := obj["cancelled"]; ok {
 		if v, msg := parseBool(raw); msg != "" {
 			fe.add("cancelled", msg)

@@ -72,24 +72,8 @@ func (s *Server) createContact(c *call) *response {
 	}
 	ct.Name = strings.TrimSpace(first + " " + last)
 	s.readContactFields(obj, &ct, fe)
-	if raw, ok := obj["division"]; ok {
-		if id, msg := s.parseHyperlink(raw, kindDivisions); msg != "" {
-			fe.add("division", msg)
-		} else if s.st.divisions[oncall.DivisionID(id)] == nil {
-			fe.add("division", msgNoSuchObject)
-		} else {
-			ct.Division = oncall.DivisionID(id)
-		}
-	}
-	if raw, ok := obj["provider"]; ok && !isNull(raw) {
-		if id, msg := s.parseHyperlink(raw, kindProviders); msg != "" {
-			fe.add("provider", msg)
-		} else if s.st.providers[oncall.ProviderID(id)] == nil {
-			fe.add("provider", msgNoSuchObject)
-		} else {
-			ct.Provider = oncall.ProviderID(id)
-		}
-	}
+	s.readDivision(obj, fe, &ct.Division)
+	s.readProvider(obj, fe, &ct.Provider)
 	if len(fe) > 0 {
 		return fieldErrorResponse(fe)
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oncallsync/oncall-go/oncall"
 )
 
 // This file reads request fields the way Django REST Framework's serializer fields do, with their error messages,
@@ -420,4 +422,41 @@ func metadataValue(raw json.RawMessage) (any, string) {
 	default:
 		return nil, "values must be strings, integers, booleans or null; metadata must be flat."
 	}
+}
+
+// readDivision reads obj["division"], when present, as the URL of a division on this server into dst; a malformed
+// URL or an unknown division is a field error, and leaves dst as it is.
+func (s *Server) readDivision(obj map[string]json.RawMessage, fe fieldErrors, dst *oncall.DivisionID) {
+	if id, ok := s.readLink(obj, "division", kindDivisions, fe, func(id int64) bool { return s.st.divisions[oncall.DivisionID(id)] != nil }); ok {
+		*dst = oncall.DivisionID(id)
+	}
+}
+
+// readProvider is readDivision for obj["provider"], where null, like absence, leaves dst as it is.
+func (s *Server) readProvider(obj map[string]json.RawMessage, fe fieldErrors, dst *oncall.ProviderID) {
+	if raw, ok := obj["provider"]; ok && isNull(raw) {
+		return
+	}
+	if id, ok := s.readLink(obj, "provider", kindProviders, fe, func(id int64) bool { return s.st.providers[oncall.ProviderID(id)] != nil }); ok {
+		*dst = oncall.ProviderID(id)
+	}
+}
+
+// readLink reads obj[field], when present, as the URL of an existing resource of the given kind, and returns its
+// id; a malformed URL or an unknown id is recorded as a field error.
+func (s *Server) readLink(obj map[string]json.RawMessage, field, kind string, fe fieldErrors, exists func(int64) bool) (int64, bool) {
+	raw, ok := obj[field]
+	if !ok {
+		return 0, false
+	}
+	id, msg := s.parseHyperlink(raw, kind)
+	switch {
+	case msg != "":
+		fe.add(field, msg)
+	case !exists(id):
+		fe.add(field, msgNoSuchObject)
+	default:
+		return id, true
+	}
+	return 0, false
 }
