@@ -32,14 +32,21 @@ const (
 
 // appointmentKey returns the EHR key an OnCall appointment's metadata names, or "" if it names none.
 func appointmentKey(m oncall.Metadata) string {
-	id, ok := m.String(KeyEMRID)
-	if !ok || id == "" {
+	id, _ := m.String(KeyEMRID)
+	src, _ := m.String(KeyEMRSource)
+	return joinKey(src, id)
+}
+
+// joinKey renders an EHR key from the metadata's source and id as carelogic.Appointment.Key does, or "" when there
+// is no id.
+func joinKey(source, id string) string {
+	switch {
+	case id == "":
 		return ""
+	case source == "":
+		return id
 	}
-	if src, ok := m.String(KeyEMRSource); ok && src != "" {
-		return src + "/" + id
-	}
-	return id
+	return source + "/" + id
 }
 
 func superseded(m oncall.Metadata) bool {

@@ -289,3 +289,31 @@ func TestMetadataEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestMetaTextAgreesWithMetadataString pins the planner's one-pass metadata reader to oncall.Metadata.String,
+// which the rest of the syncer uses: matching must read a value the same way whichever path reads it.
+func TestMetaTextAgreesWithMetadataString(t *testing.T) {
+	t.Parallel()
+	for _, v := range []any{"A1", "", int64(12345), int64(-7), 42, int32(9), 3.5, true, nil, map[string]any{"a": 1}, []any{"x"}} {
+		want, wantOK := oncall.Metadata{"k": v}.String("k")
+		got, gotOK := metaText(v)
+		if got != want || gotOK != wantOK {
+			t.Errorf("metaText(%#v) = %q, %v; Metadata.String gives %q, %v", v, got, gotOK, want, wantOK)
+		}
+	}
+}
+
+func TestJoinKey(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ source, id, want string }{
+		{"", "", ""}, {"src", "", ""}, {"", "a1", "a1"}, {"src", "a1", "src/a1"},
+	} {
+		if got := joinKey(tt.source, tt.id); got != tt.want {
+			t.Errorf("joinKey(%q, %q) = %q, want %q", tt.source, tt.id, got, tt.want)
+		}
+		a := carelogic.Appointment{Source: tt.source, ID: tt.id}
+		if tt.id != "" && joinKey(tt.source, tt.id) != a.Key() {
+			t.Errorf("joinKey(%q, %q) differs from carelogic.Appointment.Key %q", tt.source, tt.id, a.Key())
+		}
+	}
+}

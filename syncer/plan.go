@@ -180,12 +180,8 @@ func (pl *planner) index(existing []oncall.Appointment) {
 			continue
 		}
 		c.m = m
-		switch {
-		case c.id.ok && c.id.v != "":
-			key := c.id.v // as appointmentKey renders it
-			if c.source.ok && c.source.v != "" {
-				key = c.source.v + "/" + c.id.v
-			}
+		switch key := joinKey(c.source.v, c.id.v); {
+		case key != "":
 			byKey = append(byKey, owned{key, c})
 		case !m.Cancelled && !m.DateTime.IsZero():
 			k := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
