@@ -31,7 +31,8 @@ type Request struct {
 	RequestID string
 }
 
-// Requests returns the request log, in arrival order. A request appears once it has been answered (or dropped).
+// Requests returns the request log, in arrival order. A request appears in the log before its answer (or its
+// dropped connection) reaches the client, so a client that has its answer always finds the request here.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	out := slices.Clone(s.reqs)

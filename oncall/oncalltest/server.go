@@ -140,11 +140,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.faults.draw(r.Method, pattern)
 	entry.Fault = f.kind
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.reqs = append(s.reqs, *entry)
-		s.mu.Unlock()
-	}()
 
 	switch f.kind {
 	case FaultLatency:
@@ -203,8 +198,18 @@ func wholeSeconds(d time.Duration) int {
 	return int((d + time.Second - 1) / time.Second)
 }
 
-// write sends resp and records its status.
+// record adds entry to the request log. write and drop call it before the client can see the answer, so that
+// a client which has its answer (or its dropped connection) always finds the request in the log.
+func (s *Server) record(entry *Request) {
+	s.mu.Lock()
+	s.reqs = append(s.reqs, *entry)
+	s.mu.Unlock()
+}
+
+// write logs the request with resp's status, then sends resp.
 func (s *Server) write(w http.ResponseWriter, entry *Request, resp *response) {
+	entry.Status = resp.status
+	s.record(entry)
 	h := w.Header()
 	for k, vs := range resp.header {
 		h[k] = vs
@@ -214,16 +219,16 @@ func (s *Server) write(w http.ResponseWriter, entry *Request, resp *response) {
 	if len(resp.body) > 0 {
 		_, _ = w.Write(resp.body)
 	}
-	entry.Status = resp.status
 }
 
-// drop closes the connection without an answer. Should the connection not allow it (it always does over
-// HTTP/1.1, which is all this server speaks), a 502 is sent instead.
+// drop logs the request, then closes the connection without an answer. Should the connection not allow it (it
+// always does over HTTP/1.1, which is all this server speaks), a 502 is sent instead.
 func (s *Server) drop(w http.ResponseWriter, entry *Request) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
 			entry.Status = 0
+			s.record(entry)
+			_ = conn.Close()
 			return
 		}
 	}

@@ -342,3 +342,41 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("%d requests after ResetRequests", n)
 	}
 }
+
+// TestRequestLoggedBeforeAnswer: a client that has its answer, or has seen its connection dropped, finds the
+// request in the log already, so tests may count requests the moment a call returns. Each round races the log
+// against the client, so the loop gives a late append many chances to show.
+func TestRequestLoggedBeforeAnswer(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	hc := w.srv.HTTPClient() // shared with do, so connections are reused: the transport never retries a POST
+	const rounds = 200
+	for i := range rounds {
+		kind := oncalltest.FaultDrop
+		if i%2 == 1 {
+			kind = oncalltest.FaultCommitThenDrop
+		}
+		if err := w.srv.InjectNext(kind, 1, oncalltest.Match{Method: "POST", Route: "/appointments/"}); err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), "POST", w.srv.URL()+"/appointments/", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Token "+w.srv.Token())
+		if resp, err := hc.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("round %d: %s answered %d, want a dropped connection", i, kind, resp.StatusCode)
+		}
+		if n := w.srv.RequestCount("POST", "/appointments/"); n != 2*i+1 {
+			t.Fatalf("round %d: %d requests in the log after the %s, want %d", i, n, kind, 2*i+1)
+		}
+		resp := do(t, w.srv, "POST", "/appointments/", "{}")
+		if resp.status != http.StatusBadRequest {
+			t.Fatalf("round %d: status %d", i, resp.status)
+		}
+		if n := w.srv.RequestCount("POST", "/appointments/"); n != 2*i+2 {
+			t.Fatalf("round %d: %d requests in the log after an answer, want %d", i, n, 2*i+2)
+		}
+	}
+}
