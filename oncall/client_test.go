@@ -53,14 +53,22 @@ func netMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTranspo
 	return c, mt
 }
 
-// netServerClient returns a client for a real server at baseURL, through a transport of its own.
-func netServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
-	t.Helper()
+// netTransport returns a transport for one test. A test against an httptest server never uses
+// http.DefaultTransport: every httptest.Server.Close calls its CloseIdleConnections, which breaks requests of
+// parallel tests in flight on it.
+func netTransport(t *testing.T) *http.Transport {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// netServerClient returns a client for a real server at baseURL, through a transport of its own (an option
+// replacing the *http.Client must bring one too: see netTransport).
+func netServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
+	t.Helper()
 	all := append([]Option{
 		WithBaseURL(baseURL),
-		WithHTTPClient(&http.Client{Transport: tr}),
+		WithHTTPClient(&http.Client{Transport: netTransport(t)}),
 		WithRetryPolicy(netPolicy()),
 		WithRateLimit(rate.Inf, 1),
 	}, opts...)
@@ -216,7 +224,7 @@ func TestWithHTTPClientTimeoutApplies(t *testing.T) {
 	defer srv.Close()
 	defer close(stop)
 	c, err := NewClient(RegionCA, netToken, WithBaseURL(srv.URL),
-		WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}),
+		WithHTTPClient(&http.Client{Transport: netTransport(t), Timeout: 100 * time.Millisecond}),
 		WithRetryPolicy(RetryPolicy{}), WithRateLimit(rate.Inf, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +274,7 @@ func TestWithHTTPClientCheckRedirectCalled(t *testing.T) {
 		}
 		return nil
 	}
-	c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{CheckRedirect: check}))
+	c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: netTransport(t), CheckRedirect: check}))
 
 	a, err := c.Appointments.Get(t.Context(), 1)
 	if err != nil {

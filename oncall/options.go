@@ -58,7 +58,9 @@ func WithBaseURL(rawURL string) Option {
 
 // WithHTTPClient makes the client send requests through hc: its Transport (for a proxy, tracing, or an httpmock
 // transport in tests), Timeout and Jar are kept. The client works on a copy: hc itself is not changed. Its
-// CheckRedirect still runs, after the client's own check that a redirect stays on the API's origin.
+// CheckRedirect still runs, after the client's own check that a redirect stays on the API's origin. Without this
+// option the client sends through http.DefaultTransport, shared with the rest of the process as
+// http.DefaultClient's is, with no overall timeout: bound each call with its context.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -540,7 +540,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 			}))
 			defer srv.Close()
 			defer close(stop)
-			c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+			c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: netTransport(t), Timeout: 200 * time.Millisecond}))
 			ctx, cancel := context.WithTimeout(t.Context(), netHangGuard)
 			defer cancel()
 

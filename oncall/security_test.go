@@ -65,6 +65,7 @@ func TestRedirectToAnotherOriginRefused(t *testing.T) {
 			homeURL = srv.URL
 			var userChecks atomic.Int32
 			c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{
+				Transport:     netTransport(t),
 				CheckRedirect: func(*http.Request, []*http.Request) error { userChecks.Add(1); return nil },
 			}))
 

@@ -183,7 +183,7 @@ func TestClientErrors(t *testing.T) {
 	done.Status = oncall.StatusComplete
 	doneID := w.seed(t, done)
 	otherDiv := w.srv.AddDivision("Uptown Clinic")
-	wrong, err := oncall.NewClient(oncall.RegionCA, "nope", oncall.WithBaseURL(w.srv.URL()))
+	wrong, err := oncall.NewClient(oncall.RegionCA, "nope", oncall.WithBaseURL(w.srv.URL()), oncall.WithHTTPClient(w.srv.HTTPClient()))
 	if err != nil {
 		t.Fatal(err)
 	}
