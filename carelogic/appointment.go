@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// MaxGroupParticipants is the most clients a group appointment may hold; it is OnCall Health's limit, and the
-// CareLogic integration documents the same ("Groups, with up to 25 participants").
+// MaxGroupParticipants is the most clients a group appointment may hold, not counting those marked StatusError
+// (OnCall removes them, so a full group can swap a client: Error the old one, add the new). It is OnCall Health's
+// limit, and the CareLogic integration documents the same ("Groups, with up to 25 participants").
 const MaxGroupParticipants = 25
 
 // Kind says whether an appointment is a 1:1 (one client) or a group session (one or more clients).
@@ -18,7 +19,8 @@ type Kind string
 const (
 	// Individual is a 1:1 appointment: exactly one client.
 	Individual Kind = "individual"
-	// Group is a group session: between one and MaxGroupParticipants clients, each with their own status.
+	// Group is a group session: one client or more, at most MaxGroupParticipants of them not marked Error, each
+	// with their own status.
 	Group Kind = "group"
 )
 
@@ -145,7 +147,7 @@ var ErrUnsupportedModality = errors.New("modality not supported by OnCall")
 type ValidationError struct {
 	// ID is the appointment's id.
 	ID string
-	// Problems are short descriptions of each problem, e.g. "participants: group has 26 clients, at most 25".
+	// Problems are short descriptions of each problem, e.g. "participants: group has 26 clients not marked Error, at most 25".
 	Problems []string
 	err      error
 }
@@ -158,7 +160,8 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() error { return e.err }
 
 // Validate reports every problem that would stop the appointment from being synced: a missing id, start or
-// duration; a 1:1 without exactly one client; a group with none or more than MaxGroupParticipants; a client
+// duration; a 1:1 without exactly one client; a group with none, or with more than MaxGroupParticipants not
+// marked Error; a client
 // without an id, or listed twice; and a modality OnCall cannot host (wrapping ErrUnsupportedModality). It
 // returns nil or a *ValidationError.
 func (a *Appointment) Validate() error {
@@ -183,8 +186,8 @@ func (a *Appointment) Validate() error {
 		if n == 0 {
 			problems = append(problems, "participants: group has no clients")
 		}
-		if n > MaxGroupParticipants {
-			problems = append(problems, fmt.Sprintf("participants: group has %d clients, at most %d", n, MaxGroupParticipants))
+		if active := n - countStatus(a.Participants, StatusError); active > MaxGroupParticipants {
+			problems = append(problems, fmt.Sprintf("participants: group has %d clients not marked Error, at most %d", active, MaxGroupParticipants))
 		}
 	default:
 		problems = append(problems, fmt.Sprintf("kind: %q, must be %q or %q", a.Kind, Individual, Group))
@@ -209,8 +212,19 @@ func (a *Appointment) Validate() error {
 	return &ValidationError{ID: a.ID, Problems: problems, err: wrapped}
 }
 
+// countStatus returns how many of ps have status st.
+func countStatus(ps []Participant, st Status) int {
+	n := 0
+	for _, p := range ps {
+		if p.Status == st {
+			n++
+		}
+	}
+	return n
+}
+
 // listedBefore reports whether a client id is among ps. A linear scan: appointments hold a few clients (at most
-// MaxGroupParticipants when valid), and Validate runs once per appointment on every sync.
+// MaxGroupParticipants not marked Error when valid), and Validate runs once per appointment on every sync.
 func listedBefore(ps []Participant, id string) bool {
 	for _, p := range ps {
 		if p.ClientID == id {

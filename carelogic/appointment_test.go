@@ -74,7 +74,24 @@ func TestValidate(t *testing.T) {
 		{
 			name:     "group with 26 clients",
 			edit:     func(a *Appointment) { a.Kind, a.Participants = Group, clients(MaxGroupParticipants+1) },
-			problems: []string{"participants: group has 26 clients, at most 25"},
+			problems: []string{"participants: group has 26 clients not marked Error, at most 25"},
+		},
+		{
+			// A full group swapping a client: OnCall removes the one marked Error before the new one joins.
+			name: "group with 26 clients, one marked Error",
+			edit: func(a *Appointment) {
+				a.Kind, a.Participants = Group, clients(MaxGroupParticipants+1)
+				a.Participants[3].Status = StatusError
+			},
+		},
+		{
+			name: "group with 27 clients, one marked Error and one cancelled",
+			edit: func(a *Appointment) {
+				a.Kind, a.Participants = Group, clients(MaxGroupParticipants+2)
+				a.Participants[3].Status = StatusError
+				a.Participants[4].Status = StatusCBC // stays on the OnCall appointment, marked cancelled
+			},
+			problems: []string{"participants: group has 26 clients not marked Error, at most 25"},
 		},
 		{
 			name:     "missing id",

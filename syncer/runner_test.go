@@ -639,6 +639,47 @@ func TestRunnerAmbiguousParticipantAdd(t *testing.T) {
 	}
 }
 
+// TestRunnerFullGroupSwap: a full group swaps a client the way the CareLogic integration tells staff to (mark the
+// old one Error, add the new): the EHR then lists 26 clients, and OnCall, which holds at most 25, loses the old
+// participant before it gets the new one.
+func TestRunnerFullGroupSwap(t *testing.T) {
+	t.Parallel()
+	key := testSource + "/g-25"
+	h := newHarness(t, []carelogic.Appointment{testGroup("g-25", 1, carelogic.MaxGroupParticipants)})
+	o := newOracle(h.policy)
+	o.sync(h.ehr())
+	h.sync(h.runner())
+	o.sync(h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		appts[0].Participants[4].Status = carelogic.StatusError
+		appts[0].Participants = append(appts[0].Participants, testClient(carelogic.MaxGroupParticipants+1))
+		return appts
+	}))
+	h.srv.ResetRequests()
+	rep := h.sync(h.runner())
+	want := []outcome{
+		{Kind: syncer.ActionRemoveParticipant, Key: key, Outcome: syncer.OutcomeApplied},
+		{Kind: syncer.ActionAddParticipant, Key: key, Outcome: syncer.OutcomeApplied},
+		{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeApplied, Fields: []string{"metadata"}},
+	}
+	if diff := cmp.Diff(want, outcomes(rep)); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	var order []string
+	for _, r := range h.srv.Requests() {
+		if r.Method != http.MethodGet {
+			order = append(order, fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status))
+		}
+	}
+	wantOrder := []string{"DELETE /participants/{id}/ 204", "POST /participants/ 201", "PATCH /appointments/{id}/ 200"}
+	if diff := cmp.Diff(wantOrder, order); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
+	}
+	h.checkState(o, "after the swap")
+	if rep = h.sync(h.runner()); len(rep.Actions) != 0 {
+		t.Errorf("second sync: want no action, got:\n%s", rep)
+	}
+}
+
 // lookupFails is an EHR that lists its appointments but cannot be asked for one by id.
 type lookupFails struct{ *carelogic.Memory }
 

@@ -129,7 +129,7 @@ func TestPlanCreates(t *testing.T) {
 		name: "group of 26 is skipped",
 		ehr:  appts(g26),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("g26"), Reason: `carelogic: invalid appointment "g26": participants: group has 26 clients, at most 25`}}, nil)
+			return changeset(nil, []Skip{{Key: key("g26"), Reason: `carelogic: invalid appointment "g26": participants: group has 26 clients not marked Error, at most 25`}}, nil)
 		},
 	}, {
 		name: "group whose clients are already cancelled, in error or checked in",
