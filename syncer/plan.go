@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,15 +69,15 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 type ehrItem struct {
 	key string
 	a   *carelogic.Appointment
-	pos int
 }
 
 // sortEHR returns the appointments ordered by key and, for a key listed twice, newest update first, then latest
-// start, then in the order given.
+// start, then by content (their JSON encodings compared), so that which copy wins never depends on the order the
+// EHR listed them in. Copies alike in all of that are identical, and either may win.
 func sortEHR(ehr []carelogic.Appointment) []ehrItem {
 	out := make([]ehrItem, len(ehr))
 	for i := range ehr {
-		out[i] = ehrItem{key: ehr[i].Key(), a: &ehr[i], pos: i}
+		out[i] = ehrItem{key: ehr[i].Key(), a: &ehr[i]}
 	}
 	slices.SortFunc(out, func(x, y ehrItem) int {
 		if c := strings.Compare(x.key, y.key); c != 0 {
@@ -87,9 +89,15 @@ func sortEHR(ehr []carelogic.Appointment) []ehrItem {
 		if c := y.a.Start.Compare(x.a.Start); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.pos, y.pos)
+		return bytes.Compare(encoded(x.a), encoded(y.a)) // only ever reached for a key listed twice, which is rare
 	})
 	return out
+}
+
+// encoded returns a's JSON encoding, which holds every field of an appointment.
+func encoded(a *carelogic.Appointment) []byte {
+	b, _ := json.Marshal(a) // an Appointment holds nothing json cannot encode
+	return b
 }
 
 type planner struct {

@@ -215,7 +215,43 @@ func TestPlanCreates(t *testing.T) {
 			return changeset([]Action{newOne("o1", want)},
 				[]Skip{{Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
 		},
+	}, {
+		// Equally recent copies: the content decides, not the order given (listed the other way round, the same
+		// copy wins: TestPlanDuplicateKeyOrder).
+		name: "the same EHR key listed twice, equally recent",
+		ehr: appts(
+			edit(video, func(a *carelogic.Appointment) { a.Activity, a.UpdatedAt = "Title B", testNow }),
+			edit(video, func(a *carelogic.Appointment) { a.Activity, a.UpdatedAt = "Title A", testNow }),
+		),
+		want: func(w *world) *Changeset {
+			want := createFor(video, provider1, client(1))
+			want.Title = "Title A"
+			return changeset([]Action{newOne("o1", want)},
+				[]Skip{{Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
+		},
 	}})
+}
+
+// TestPlanDuplicateKeyOrder: whichever order the EHR lists equally recent copies of one appointment in, the plan
+// is the same.
+func TestPlanDuplicateKeyOrder(t *testing.T) {
+	t.Parallel()
+	video := oneToOne("o1", days(1), client(1))
+	var copies []carelogic.Appointment
+	for _, title := range []string{"Title C", "Title A", "Title B"} {
+		copies = append(copies, edit(video, func(a *carelogic.Appointment) { a.Activity, a.UpdatedAt = title, testNow }))
+	}
+	p := testPolicy()
+	want := Plan(copies, nil, testWindow(), p)
+	if got := want.Actions[0].Create.Title; got != "Title A" {
+		t.Errorf("created %q, want the copy whose encoding sorts first, %q", got, "Title A")
+	}
+	for _, order := range [][]int{{0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+		ehr := []carelogic.Appointment{copies[order[0]], copies[order[1]], copies[order[2]]}
+		if diff := cmp.Diff(want, Plan(ehr, nil, testWindow(), p)); diff != "" {
+			t.Errorf("order %v planned differently (-first order +this one):\n%s", order, diff)
+		}
+	}
 }
 
 func TestPlanStatuses(t *testing.T) {
