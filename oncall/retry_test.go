@@ -707,7 +707,8 @@ func TestContextCancelledDuringRetryWait(t *testing.T) {
 // goes out once the capped pause is over, rather than an hour later.
 func TestThrottlePauseCapped(t *testing.T) {
 	t.Parallel()
-	c, mt := netMockClient(t, WithRetryPolicy(RetryPolicy{MaxRetryAfter: 300 * time.Millisecond}))
+	// The cap is long enough that the next request surely starts inside the pause, however loaded the machine.
+	c, mt := netMockClient(t, WithRetryPolicy(RetryPolicy{MaxRetryAfter: 2 * time.Second}))
 	mt.RegisterResponder("GET", netTarget, netSequenceOf(netStatus(429, "Retry-After", "3600"), netAppointment(200, 7)))
 	_, err := c.Appointments.Get(t.Context(), 7)
 	var apiErr *APIError
