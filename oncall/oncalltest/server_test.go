@@ -3,6 +3,7 @@ package oncalltest_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -258,7 +259,9 @@ func TestOrdering(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, oncalltest.WithRateLimit(0.5, 2))
+	// One token every 100 s: however long a loaded machine takes between the requests (up to 10 s), the third and
+	// fourth are refused, and the wait the server asks for is 91 to 100 s.
+	w := newWorld(t, oncalltest.WithRateLimit(0.01, 2))
 	var statuses []int
 	for range 3 {
 		statuses = append(statuses, do(t, w.srv, "GET", "/divisions/", "").status)
@@ -267,10 +270,11 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("statuses (-want +got):\n%s", diff)
 	}
 	r := do(t, w.srv, "GET", "/divisions/", "")
-	if r.status != 429 || r.header.Get("Retry-After") != "2" {
-		t.Errorf("status %d, Retry-After %q; want 429 and 2", r.status, r.header.Get("Retry-After"))
+	n, err := strconv.Atoi(r.header.Get("Retry-After"))
+	if r.status != 429 || err != nil || n < 91 || n > 100 {
+		t.Fatalf("status %d, Retry-After %q; want 429 and 91 to 100", r.status, r.header.Get("Retry-After"))
 	}
-	if diff := cmp.Diff(map[string]any{"detail": "Request was throttled. Expected available in 2 seconds."}, r.json(t)); diff != "" {
+	if diff := cmp.Diff(map[string]any{"detail": fmt.Sprintf("Request was throttled. Expected available in %d seconds.", n)}, r.json(t)); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 	if n := w.srv.FaultCounts()[oncalltest.FaultRateLimit]; n != 0 {
