@@ -64,8 +64,12 @@ func (s *apiServer) requested() []string {
 
 func fastClient(t *testing.T, region oncall.Region, baseURL string) *oncall.Client {
 	t.Helper()
+	// A transport of its own: httptest.Server.Close in a parallel test breaks requests on http.DefaultTransport.
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
 	return newClient(t, region,
 		oncall.WithBaseURL(baseURL),
+		oncall.WithHTTPClient(&http.Client{Transport: tr}),
 		oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}),
 		oncall.WithRateLimit(rate.Inf, 1),
 	)
