@@ -524,11 +524,12 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			t.Parallel()
 			var requests atomic.Int32
-			stop := make(chan struct{})
+			stop, firstSeen := make(chan struct{}), make(chan struct{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				// Read the body first: the server notices a client hanging up only once the body is read.
 				_, _ = io.Copy(io.Discard, r.Body)
 				if requests.Add(1) == 1 {
+					close(firstSeen)
 					select { // the first attempt never gets an answer
 					case <-r.Context().Done():
 					case <-stop:
@@ -541,11 +542,17 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 			}))
 			defer srv.Close()
 			defer close(stop)
-			c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: netTransport(t), Timeout: 200 * time.Millisecond}))
+			// The timeout bounds every attempt, the one that succeeds too: it leaves a loaded machine room for that.
+			c := netServerClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: netTransport(t), Timeout: 2 * time.Second}))
 			ctx, cancel := context.WithTimeout(t.Context(), netHangGuard)
 			defer cancel()
 
 			err := netCall(ctx, c, method)
+			select { // the server may get to the first request only after the client has given up on it
+			case <-firstSeen:
+			case <-ctx.Done():
+				t.Fatal("the server never saw the first request")
+			}
 
 			switch method {
 			case "GET":
