@@ -147,7 +147,8 @@ var ErrUnsupportedModality = errors.New("modality not supported by OnCall")
 type ValidationError struct {
 	// ID is the appointment's id.
 	ID string
-	// Problems are short descriptions of each problem, e.g. "participants: group has 26 clients not marked Error, at most 25".
+	// Problems are short descriptions of each problem, e.g.
+	// "participants: group has 26 clients not marked Error, at most 25".
 	Problems []string
 	err      error
 }
@@ -161,9 +162,8 @@ func (e *ValidationError) Unwrap() error { return e.err }
 
 // Validate reports every problem that would stop the appointment from being synced: a missing id, start or
 // duration; a 1:1 without exactly one client; a group with none, or with more than MaxGroupParticipants not
-// marked Error; a client
-// without an id, or listed twice; and a modality OnCall cannot host (wrapping ErrUnsupportedModality). It
-// returns nil or a *ValidationError.
+// marked Error; a client without an id, or listed twice; and a modality OnCall cannot host (wrapping
+// ErrUnsupportedModality). It returns nil or a *ValidationError.
 func (a *Appointment) Validate() error {
 	var problems []string
 	var wrapped error
