@@ -207,3 +207,29 @@ func TestAttemptStateCountsAttempts(t *testing.T) {
 		t.Error("wrote = true, though httpmock writes nothing to a connection")
 	}
 }
+
+// idleCounter is a transport whose every request fails, counting calls to CloseIdleConnections.
+type idleCounter struct{ closes atomic.Int32 }
+
+func (*idleCounter) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("connection refused")
+}
+
+func (c *idleCounter) CloseIdleConnections() { c.closes.Add(1) }
+
+// A failed call does not close the idle connections of the caller's transport: go-retryablehttp closes them after
+// every failure, and the transport may be one the caller shares with the rest of the process.
+func TestFailureLeavesCallersConnections(t *testing.T) {
+	t.Parallel()
+	tr := &idleCounter{}
+	c, err := NewClient(RegionCA, netToken, WithHTTPClient(&http.Client{Transport: tr}), WithRetryPolicy(netPolicy()), WithRateLimit(rate.Inf, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Appointments.Get(t.Context(), 7); err == nil {
+		t.Fatal("Get through a failing transport succeeded")
+	}
+	if n := tr.closes.Load(); n != 0 {
+		t.Errorf("CloseIdleConnections called %d times on the caller's transport, want 0", n)
+	}
+}
