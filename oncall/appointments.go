@@ -34,8 +34,9 @@ func (t AppointmentType) Known() bool {
 	return false
 }
 
-// AppointmentStatus is an appointment's completion status. The values below are the ones OnCall's own apps use;
-// an unknown value is kept as sent.
+// AppointmentStatus is an appointment's completion status, which OnCall documents as read-write. The values below
+// are the ones OnCall's own apps use (the public docs list none); an unknown value is kept as sent when decoding,
+// but only these are sent.
 type AppointmentStatus string
 
 const (
@@ -50,6 +51,16 @@ const (
 	StatusNoShow               AppointmentStatus = "No show"
 	StatusNoShowFeeCharged     AppointmentStatus = "No-show fee charged"
 )
+
+// Known reports whether s is one of the statuses above.
+func (s AppointmentStatus) Known() bool {
+	switch s {
+	case StatusIncomplete, StatusComplete, StatusChargeFailed, StatusCoordinatorCancelled, StatusProviderCancelled,
+		StatusPatientCancelled, StatusStaffCancelled, StatusFeeWaived, StatusNoShow, StatusNoShowFeeCharged:
+		return true
+	}
+	return false
+}
 
 // MaxParticipants is the most participants an appointment may have (documented by the API).
 const MaxParticipants = 25
@@ -74,9 +85,10 @@ type Appointment struct {
 	Provider     ProviderID    `json:"provider,omitempty"`
 	Participants []Participant `json:"participants"`
 	Metadata     Metadata      `json:"metadata"`
-	// Cancellation is the reason given when the appointment was cancelled, if any (for example the patient's,
-	// when they cancel in OnCall). Assumption: OnCall's own app model has this "cancellation" field (a string, or
-	// null while not cancelled); the public attribute table was cut off before listing it.
+	// Cancellation is the API's "cancellation" field as sent, or "" when it is null or absent. It is opaque: OnCall
+	// documents no such field, and its own app only tests it for null (non-null once the appointment is
+	// cancelled). It is most likely the URL of a cancellation record, not the reason a patient gave; do not show
+	// it as text.
 	Cancellation string `json:"cancellation,omitempty"`
 }
 
@@ -93,18 +105,20 @@ func (a *Appointment) UnmarshalJSON(b []byte) error {
 
 // appointmentWire is the decoding form of Appointment: the same fields, with the lenient time type.
 type appointmentWire struct {
-	URL          string            `json:"url"`
-	Title        string            `json:"title"`
-	DateTime     wireTime          `json:"datetime"`
-	Duration     int               `json:"duration"`
-	Type         AppointmentType   `json:"type"`
-	Status       AppointmentStatus `json:"status"`
-	Cancelled    bool              `json:"cancelled"`
-	Division     DivisionID        `json:"division"`
-	Provider     ProviderID        `json:"provider"`
-	Participants []Participant     `json:"participants"`
-	Metadata     Metadata          `json:"metadata"`
-	Cancellation *string           `json:"cancellation"`
+	URL          string          `json:"url"`
+	Title        string          `json:"title"`
+	DateTime     wireTime        `json:"datetime"`
+	Duration     int             `json:"duration"`
+	Type         AppointmentType `json:"type"`
+	Cancelled    bool            `json:"cancelled"`
+	Division     DivisionID      `json:"division"`
+	Participants []Participant   `json:"participants"`
+	Metadata     Metadata        `json:"metadata"`
+	Cancellation *string         `json:"cancellation"`
+	// Provider and Status record whether the answer carried them at all, for write verification: OnCall's published
+	// payloads show neither, so a field the answer leaves out cannot be checked.
+	Provider optional[ProviderID]        `json:"provider"`
+	Status   optional[AppointmentStatus] `json:"status"`
 }
 
 func (w *appointmentWire) selfURL() string { return w.URL }
@@ -117,10 +131,10 @@ func (w *appointmentWire) appointment() Appointment {
 		DateTime:     w.DateTime.t,
 		Duration:     w.Duration,
 		Type:         w.Type,
-		Status:       w.Status,
+		Status:       w.Status.v,
 		Cancelled:    w.Cancelled,
 		Division:     w.Division,
-		Provider:     w.Provider,
+		Provider:     w.Provider.v,
 		Participants: w.Participants,
 		Metadata:     w.Metadata,
 	}
@@ -131,6 +145,25 @@ func (w *appointmentWire) appointment() Appointment {
 		a.Participants[i].setID()
 	}
 	return a
+}
+
+// optional is a field of an answer that records whether the answer carried it (null included).
+type optional[T any] struct {
+	v   T
+	set bool
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.set = true
+	if u, ok := any(&o.v).(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(b)
+	}
+	if bytes.Equal(b, []byte("null")) {
+		var zero T
+		o.v = zero
+		return nil
+	}
+	return json.Unmarshal(b, &o.v)
 }
 
 // wireTime decodes the API's date-times leniently (see internal/timeparse); null and "" are the zero time.
@@ -281,22 +314,35 @@ type AppointmentUpdateParams struct {
 	Type     *AppointmentType
 	DateTime *time.Time
 	// Duration is the length in minutes.
-	Duration  *int
-	Division  *DivisionID
-	Provider  *ProviderID
+	Duration *int
+	Division *DivisionID
+	Provider *ProviderID
+	// Status sets the completion status, which OnCall documents as read-write: StatusNoShow for a client who did
+	// not attend, StatusProviderCancelled or StatusPatientCancelled (with Cancelled) for who cancelled,
+	// StatusComplete to complete it (which may charge its fees).
+	Status    *AppointmentStatus
 	Cancelled *bool
+	// Participants, when non-nil, is the whole list of participants the appointment is to have, the documented way
+	// of changing who is on it: an entry with the URL of one of its participants keeps (and updates) that
+	// participant, an entry without a URL invites someone new, and a participant left out is removed. Build it from
+	// the appointment as last read (Participant.Entry), so that participants added in OnCall by staff (co-hosts,
+	// third parties) stay.
+	Participants []ParticipantEntry
 	// Metadata, when non-nil, replaces the appointment's metadata: include every key to keep.
 	Metadata Metadata
 }
 
 type appointmentUpdateWire struct {
-	Title     *string          `json:"title,omitempty"`
-	Type      *AppointmentType `json:"type,omitempty"`
-	DateTime  *string          `json:"datetime,omitempty"`
-	Duration  *int             `json:"duration,omitempty"`
-	Division  *string          `json:"division,omitempty"`
-	Provider  *string          `json:"provider,omitempty"`
-	Cancelled *bool            `json:"cancelled,omitempty"`
+	Title     *string            `json:"title,omitempty"`
+	Type      *AppointmentType   `json:"type,omitempty"`
+	DateTime  *string            `json:"datetime,omitempty"`
+	Duration  *int               `json:"duration,omitempty"`
+	Division  *string            `json:"division,omitempty"`
+	Provider  *string            `json:"provider,omitempty"`
+	Status    *AppointmentStatus `json:"status,omitempty"`
+	Cancelled *bool              `json:"cancelled,omitempty"`
+	// Participants is a pointer so that it is left out unless set; the list is never empty when sent.
+	Participants *[]ParticipantEntry `json:"participants,omitempty"`
 	// Metadata is a pointer so that an empty, non-nil Metadata is sent as {} (clearing it), not left out.
 	Metadata *Metadata `json:"metadata,omitempty"`
 }
@@ -306,8 +352,14 @@ type appointmentUpdateWire struct {
 func (p *AppointmentUpdateParams) Validate() error {
 	var probs problems
 	if p.Title == nil && p.Type == nil && p.DateTime == nil && p.Duration == nil && p.Division == nil &&
-		p.Provider == nil && p.Cancelled == nil && p.Metadata == nil {
+		p.Provider == nil && p.Status == nil && p.Cancelled == nil && p.Participants == nil && p.Metadata == nil {
 		probs.addf("no field is set")
+	}
+	if p.Status != nil && !p.Status.Known() {
+		probs.addf("status %q: not one of OnCall's appointment statuses", *p.Status)
+	}
+	if p.Participants != nil {
+		validateEntries(p.Participants, &probs)
 	}
 	if p.Title != nil && strings.TrimSpace(*p.Title) == "" {
 		probs.addf("title: empty")
@@ -338,7 +390,11 @@ func (c *Client) updateWire(p *AppointmentUpdateParams) appointmentUpdateWire {
 		Title:     p.Title,
 		Type:      p.Type,
 		Duration:  p.Duration,
+		Status:    p.Status,
 		Cancelled: p.Cancelled,
+	}
+	if p.Participants != nil {
+		w.Participants = &p.Participants
 	}
 	if p.Metadata != nil {
 		w.Metadata = &p.Metadata
@@ -440,6 +496,10 @@ func (s *AppointmentsService) Get(ctx context.Context, id AppointmentID) (*Appoi
 // A create is not retried once it may have reached the server (see RetryPolicy): on an error that is not an
 // *APIError with a 4xx status, the appointment may or may not exist. Look it up by the EHR id in its metadata
 // before creating it again.
+//
+// The answer is checked against what was sent. When it does not show a field as written (the server ignored it,
+// as Django REST Framework does with a field it does not know), Create returns the appointment it created
+// together with a *WriteIgnoredError naming the fields (errors.Is(err, ErrWriteIgnored)).
 func (s *AppointmentsService) Create(ctx context.Context, p *AppointmentCreateParams) (*Appointment, error) {
 	if p == nil {
 		return nil, &ValidationError{Resource: "appointment", Problems: []string{"nil parameters"}}
@@ -447,15 +507,20 @@ func (s *AppointmentsService) Create(ctx context.Context, p *AppointmentCreatePa
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	target := s.c.endpoint(kindAppointments+"/", nil)
 	var w appointmentWire
-	if err := s.c.do(ctx, "POST", s.c.endpoint(kindAppointments+"/", nil), s.c.createWire(p), &w); err != nil {
+	if err := s.c.do(ctx, "POST", target, s.c.createWire(p), &w); err != nil {
 		return nil, err
 	}
 	a := w.appointment()
-	return &a, nil
+	return &a, ignored("POST", target.Path, verifyCreate(p, &w))
 }
 
 // Update changes the fields set in p (a PATCH) and returns the appointment as the server stored it.
+//
+// The answer is checked against what was sent: when it does not show a field as written, Update returns the
+// appointment as the server answered together with a *WriteIgnoredError naming the fields
+// (errors.Is(err, ErrWriteIgnored)). The request itself succeeded; the other fields took.
 func (s *AppointmentsService) Update(ctx context.Context, id AppointmentID, p *AppointmentUpdateParams) (*Appointment, error) {
 	if id <= 0 {
 		return nil, &ValidationError{Resource: "appointment id", Problems: []string{"must be positive"}}
@@ -466,16 +531,22 @@ func (s *AppointmentsService) Update(ctx context.Context, id AppointmentID, p *A
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.c.checkEntryURLs(p.Participants); err != nil {
+		return nil, err
+	}
+	target := s.c.endpoint(kindAppointments+"/"+itoa(int64(id))+"/", nil)
 	var w appointmentWire
-	if err := s.c.do(ctx, "PATCH", s.c.endpoint(kindAppointments+"/"+itoa(int64(id))+"/", nil), s.c.updateWire(p), &w); err != nil {
+	if err := s.c.do(ctx, "PATCH", target, s.c.updateWire(p), &w); err != nil {
 		return nil, err
 	}
 	a := w.appointment()
-	return &a, nil
+	return &a, ignored("PATCH", target.Path, verifyUpdate(p, &w))
 }
 
 // Cancel cancels the appointment, which moves it to OnCall's past appointments, and returns it as the server
-// stored it. See undocumented.go for how: the public docs do not describe a cancel endpoint.
+// stored it: a PATCH of {"cancelled": true}, the documented way ("cancelled" is read-write). OnCall sets the
+// status (a coordinator's or a provider's cancellation, by the token's user); to say who cancelled, use Update
+// with Cancelled and Status (StatusPatientCancelled, StatusProviderCancelled) instead.
 func (s *AppointmentsService) Cancel(ctx context.Context, id AppointmentID) (*Appointment, error) {
-	return s.Update(ctx, id, cancelParams())
+	return s.Update(ctx, id, &AppointmentUpdateParams{Cancelled: Ptr(true)})
 }

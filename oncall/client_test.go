@@ -363,7 +363,7 @@ func TestRequestHeaders(t *testing.T) {
 					mu.Lock()
 					got = append(got, req.Header.Clone())
 					mu.Unlock()
-					return netJSONResponder(201, netAppointmentJSON("https://api.oncallhealth.ca/", 5))(req)
+					return netEcho(201, netAppointmentJSON(netRoot, 5), netRoot, 5)(req)
 				})
 			mt.RegisterResponder("GET", "https://api.oncallhealth.ca/appointments/5/",
 				func(req *http.Request) (*http.Response, error) {

@@ -16,14 +16,17 @@ import (
 // Sentinel errors, for errors.Is. An *APIError matches the sentinel of its status code, so callers can test the
 // kind of failure without parsing text, and still use errors.As for the details.
 var (
-	ErrBadRequest   = errors.New("oncall: bad request")              // 400, or 422
-	ErrUnauthorized = errors.New("oncall: unauthorized")             // 401: missing or wrong token
-	ErrForbidden    = errors.New("oncall: forbidden")                // 403: the token's user may not do this
-	ErrNotFound     = errors.New("oncall: not found")                // 404
-	ErrConflict     = errors.New("oncall: conflict")                 // 409
-	ErrRateLimited  = errors.New("oncall: rate limited")             // 429, after retries
-	ErrServer       = errors.New("oncall: server error")             // any 5xx, after retries
-	ErrCrossOrigin  = errors.New("oncall: URL is on another origin") // a next link, redirect or resource URL that would take the token elsewhere
+	ErrBadRequest   = errors.New("oncall: bad request")  // 400, or 422
+	ErrUnauthorized = errors.New("oncall: unauthorized") // 401: missing or wrong token
+	ErrForbidden    = errors.New("oncall: forbidden")    // 403: the token's user may not do this
+	ErrNotFound     = errors.New("oncall: not found")    // 404
+	// ErrMethodNotAllowed is a 405: the resource does not take the method, as Django REST Framework answers for
+	// a write to a read-only resource (or an undocumented endpoint the server lacks; see undocumented.go).
+	ErrMethodNotAllowed = errors.New("oncall: method not allowed")
+	ErrConflict         = errors.New("oncall: conflict")                 // 409
+	ErrRateLimited      = errors.New("oncall: rate limited")             // 429, after retries
+	ErrServer           = errors.New("oncall: server error")             // any 5xx, after retries
+	ErrCrossOrigin      = errors.New("oncall: URL is on another origin") // a next link, redirect or resource URL that would take the token elsewhere
 
 	// ErrPaginationCycle is returned by an iterator whose server sent a next link it had already followed.
 	ErrPaginationCycle = errors.New("oncall: pagination revisited a page")
@@ -80,6 +83,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound
+	case ErrMethodNotAllowed:
+		return e.StatusCode == http.StatusMethodNotAllowed
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
 	case ErrRateLimited:

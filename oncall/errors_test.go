@@ -593,7 +593,7 @@ func TestAppointmentCreateValidation(t *testing.T) {
 			p := validCreate()
 			tc.modify(p)
 			c, api := newStubAPI(t, oncall.RegionCA)
-			api.onJSON("POST", caBase+"appointments/", 201, appointmentJSON(caBase, 1))
+			api.onEcho("POST", caBase+"appointments/", 201, appointmentJSON(caBase, 1), caBase, 1)
 			verr := p.Validate()
 			_, err := c.Appointments.Create(t.Context(), p)
 			if tc.want == nil {

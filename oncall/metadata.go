@@ -153,3 +153,71 @@ func decodeMetadataValue(r json.RawMessage) (any, error) {
 	}
 	return v, nil
 }
+
+// sameMetadata reports whether m and o hold the same keys with the same values, integers compared by value
+// whatever their Go type (an int sent reads back as an int64). Nil and empty metadata are the same. (It is not an
+// Equal method, which go-cmp would use in every comparison of Metadata.)
+func sameMetadata(m, o Metadata) bool {
+	if len(m) != len(o) {
+		return false
+	}
+	for k, a := range m {
+		b, ok := o[k]
+		if !ok || !sameMetadataValue(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameMetadataValue(a, b any) bool {
+	if x, ok := metadataInt(a); ok {
+		y, ok := metadataInt(b)
+		return ok && x == y
+	}
+	switch a := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		s, ok := b.(string)
+		return ok && s == a
+	case bool:
+		v, ok := b.(bool)
+		return ok && v == a
+	case float64:
+		v, ok := b.(float64)
+		return ok && v == a
+	}
+	return false
+}
+
+// metadataInt returns an integral value (of any Go integer type, or a whole float64 in range) as an int64.
+func metadataInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case float64:
+		if v == math.Trunc(v) && v >= math.MinInt64 && v < math.MaxInt64 {
+			return int64(v), true
+		}
+	case uint:
+		return int64(v), v <= math.MaxInt64
+	case uint64:
+		return int64(v), v <= math.MaxInt64
+	case int:
+		return int64(v), true
+	case int8:
+		return int64(v), true
+	case int16:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case int64:
+		return v, true
+	case uint8:
+		return int64(v), true
+	case uint16:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	}
+	return 0, false
+}

@@ -8,8 +8,11 @@ import (
 	"strings"
 )
 
-// Participant is one person's place on one appointment. A participant belongs to its appointment; the same
-// person's record across appointments is a roster Contact.
+// Participant is one person's place on one appointment, with the fields OnCall's published payloads show. A
+// participant belongs to its appointment; the same person's record across appointments is a roster Contact.
+//
+// Who is on an appointment is changed through the appointment (AppointmentUpdateParams.Participants), the
+// documented way; writes to a participant's own URL are an unconfirmed extension (see ParticipantsService.Create).
 type Participant struct {
 	// ID is the participant's numeric id, taken from URL.
 	ID  ParticipantID `json:"-"`
@@ -22,9 +25,13 @@ type Participant struct {
 	LastName  string `json:"last_name,omitempty"`
 	Email     string `json:"email"`
 	// Fee is exact as sent: 10, 10.0 and "10.00" keep their digits.
-	Fee       Decimal `json:"fee,omitzero"`
-	Cancelled bool    `json:"cancelled"`
-	// Status is the participant's outcome, if set (see ParticipantStatus).
+	Fee Decimal `json:"fee,omitzero"`
+	// Cancelled reports that the participant was withdrawn (cancelled by themselves or by staff) while staying on
+	// the appointment: OnCall's documented per-participant cancellation.
+	Cancelled bool `json:"cancelled"`
+	// Status is a per-participant outcome ("No Show", "Cancelled by Provider", "Cancelled by Client"), decoded when a
+	// server sends one. OnCall documents no such field: those labels are the CareLogic integration's wording of
+	// what OnCall shows. See ParticipantStatus.
 	Status ParticipantStatus `json:"status,omitempty"`
 	// UserID is the OnCall user behind the participant, when the API sends it; 0 otherwise.
 	UserID int64 `json:"user_id,omitempty"`
@@ -39,58 +46,81 @@ func participantFromWire(p *Participant) Participant {
 	return *p
 }
 
-// ParticipantCreateParams adds a participant to an existing appointment.
-type ParticipantCreateParams struct {
-	Appointment AppointmentID
-	ParticipantParams
+// Entry returns the participant as an entry of an update's participants list, as it is: an update that lists it
+// keeps it unchanged. Change the entry's fields to change the participant (its Cancelled to withdraw them).
+func (p *Participant) Entry() ParticipantEntry {
+	return ParticipantEntry{URL: p.URL, Name: p.Name, Email: p.Email, Fee: p.Fee, Cancelled: p.Cancelled}
 }
 
-// ParticipantUpdateParams changes a participant; only the fields set (non-nil) are sent.
-type ParticipantUpdateParams struct {
-	Name      *string
-	Email     *string
-	Fee       *Decimal
-	Cancelled *bool
-	Status    *ParticipantStatus
+// ParticipantEntry is one participant in the list an appointment update gives the appointment
+// (AppointmentUpdateParams.Participants): an existing participant named by its URL, kept and updated, or someone
+// new (no URL), invited.
+type ParticipantEntry struct {
+	// URL names an existing participant of the appointment; empty invites a new one.
+	URL string `json:"url,omitempty"`
+	// Name and Email are PHI: the client never logs them.
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Fee is the participant's fee; the zero Decimal leaves it as it is (the division's default for someone new).
+	Fee Decimal `json:"fee,omitzero"`
+	// Cancelled withdraws the participant while keeping them on the appointment: OnCall's documented
+	// per-participant cancellation.
+	Cancelled bool `json:"cancelled"`
 }
 
-type participantUpdateWire struct {
-	Name      *string            `json:"name,omitempty"`
-	Email     *string            `json:"email,omitempty"`
-	Fee       *Decimal           `json:"fee,omitempty"`
-	Cancelled *bool              `json:"cancelled,omitempty"`
-	Status    *ParticipantStatus `json:"status,omitempty"`
+// validateEntries checks a participants list for an update: one to MaxParticipants entries, each with a name and
+// an email, no URL twice.
+func validateEntries(entries []ParticipantEntry, probs *problems) {
+	switch n := len(entries); {
+	case n == 0:
+		probs.addf("participants: empty; an appointment keeps at least one participant (cancel it instead)")
+	case n > MaxParticipants:
+		probs.addf("participants: %d given, at most %d", n, MaxParticipants)
+	}
+	seen := make(map[string]bool, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		pp := ParticipantParams{Name: e.Name, Email: e.Email, Fee: e.Fee}
+		pp.validate(fmt.Sprintf("participants[%d]", i), probs)
+		if e.URL == "" {
+			continue
+		}
+		if seen[e.URL] {
+			probs.addf("participants[%d]: the same participant URL is listed twice", i)
+		}
+		seen[e.URL] = true
+	}
 }
 
-// Validate checks the fields that are set; an update that sets nothing is an error.
-func (p *ParticipantUpdateParams) Validate() error {
+// checkEntryURLs refuses an entry whose URL is not a participant on the client's own origin: the list would
+// otherwise name someone on another server, or another kind of resource.
+func (c *Client) checkEntryURLs(entries []ParticipantEntry) error {
 	var probs problems
-	if *p == (ParticipantUpdateParams{}) {
-		probs.addf("no field is set")
+	for i, e := range entries {
+		if e.URL == "" {
+			continue
+		}
+		r, err := c.ParseRef(e.URL)
+		switch {
+		case err != nil:
+			probs.addf("participants[%d]: url: %v", i, strings.TrimPrefix(err.Error(), "oncall: "))
+		case r.Kind != kindParticipants:
+			probs.addf("participants[%d]: url names a %s resource, not a participant", i, strings.TrimSuffix(r.Kind, "s"))
+		}
 	}
-	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		probs.addf("name: empty")
-	}
-	if p.Email != nil && !plausibleEmail(*p.Email) {
-		probs.addf("email: malformed")
-	}
-	if p.Fee != nil && (p.Fee.IsZero() || strings.HasPrefix(p.Fee.String(), "-")) {
-		probs.addf("fee: missing or negative")
-	}
-	if p.Status != nil && !p.Status.Known() {
-		probs.addf("status %q: must be one of %q, %q, %q", *p.Status, ParticipantNoShow, ParticipantCancelledByProvider, ParticipantCancelledByClient)
-	}
-	return probs.err("participant update")
+	return probs.err("appointment update")
 }
 
 // ParticipantListOptions page a listing of participants, optionally of one appointment.
 type ParticipantListOptions struct {
 	ListOptions
-	// Appointment, if set, lists only that appointment's participants.
+	// Appointment, if set, lists only that appointment's participants. The filter is not documented (see
+	// undocumented.go); the participants of one appointment are also in the appointment itself.
 	Appointment AppointmentID
 }
 
-// ParticipantsService reads and writes participants. Get one from Client.Participants.
+// ParticipantsService reads participants, and holds the unconfirmed participant writes (see Create). Get one from
+// Client.Participants.
 type ParticipantsService struct{ c *Client }
 
 func (s *ParticipantsService) lister(opts *ParticipantListOptions) *lister[Participant, Participant] {
@@ -114,7 +144,7 @@ func (s *ParticipantsService) Pages(ctx context.Context, opts *ParticipantListOp
 	return s.lister(opts).pages(ctx)
 }
 
-// Get returns the participant with the given id.
+// Get returns the participant with the given id, from the URL appointment payloads give it.
 func (s *ParticipantsService) Get(ctx context.Context, id ParticipantID) (*Participant, error) {
 	if id <= 0 {
 		return nil, &ValidationError{Resource: "participant id", Problems: []string{"must be positive"}}
@@ -125,65 +155,6 @@ func (s *ParticipantsService) Get(ctx context.Context, id ParticipantID) (*Parti
 	}
 	p.setID()
 	return &p, nil
-}
-
-// Create adds a participant to an appointment. Like an appointment create, it is not retried once it may have
-// reached the server.
-func (s *ParticipantsService) Create(ctx context.Context, p *ParticipantCreateParams) (*Participant, error) {
-	var probs problems
-	if p == nil {
-		return nil, &ValidationError{Resource: "participant", Problems: []string{"nil parameters"}}
-	}
-	if p.Appointment <= 0 {
-		probs.addf("appointment is required")
-	}
-	p.ParticipantParams.validate("participant", &probs)
-	if err := probs.err("participant"); err != nil {
-		return nil, err
-	}
-	body := struct {
-		Appointment string `json:"appointment"`
-		ParticipantParams
-	}{s.c.refURL(kindAppointments, int64(p.Appointment)), p.ParticipantParams}
-	var out Participant
-	if err := s.c.do(ctx, "POST", s.c.endpoint(kindParticipants+"/", nil), body, &out); err != nil {
-		return nil, err
-	}
-	out.setID()
-	return &out, nil
-}
-
-// Update changes the fields set in p (a PATCH).
-func (s *ParticipantsService) Update(ctx context.Context, id ParticipantID, p *ParticipantUpdateParams) (*Participant, error) {
-	if id <= 0 {
-		return nil, &ValidationError{Resource: "participant id", Problems: []string{"must be positive"}}
-	}
-	if p == nil {
-		return nil, &ValidationError{Resource: "participant update", Problems: []string{"nil parameters"}}
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	body := participantUpdateWire(*p)
-	var out Participant
-	if err := s.c.do(ctx, "PATCH", s.path(id), body, &out); err != nil {
-		return nil, err
-	}
-	out.setID()
-	return &out, nil
-}
-
-// SetStatus sets the participant's outcome: the CareLogic integration's DNS, CBT and CBC.
-func (s *ParticipantsService) SetStatus(ctx context.Context, id ParticipantID, status ParticipantStatus) (*Participant, error) {
-	return s.Update(ctx, id, &ParticipantUpdateParams{Status: &status})
-}
-
-// Delete removes the participant from its appointment: the CareLogic integration's "Error".
-func (s *ParticipantsService) Delete(ctx context.Context, id ParticipantID) error {
-	if id <= 0 {
-		return &ValidationError{Resource: "participant id", Problems: []string{"must be positive"}}
-	}
-	return s.c.do(ctx, "DELETE", s.path(id), nil, nil)
 }
 
 func (s *ParticipantsService) path(id ParticipantID) *url.URL {

@@ -75,6 +75,7 @@ func (s *stubAPI) record(req *http.Request) {
 		if body, err = io.ReadAll(req.Body); err != nil {
 			s.t.Errorf("reading request body: %v", err)
 		}
+		req.Body = io.NopCloser(bytes.NewReader(body)) // for the responder
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -99,6 +100,17 @@ func (s *stubAPI) on(method, rawURL string, r httpmock.Responder) {
 // onJSON answers method rawURL with status and a JSON body.
 func (s *stubAPI) onJSON(method, rawURL string, status int, body string) {
 	s.on(method, rawURL, jsonResponder(status, body))
+}
+
+// onEcho answers method rawURL with status and canned as changed by the request's write (see oncall.EchoWrite).
+func (s *stubAPI) onEcho(method, rawURL string, status int, canned, root string, id int) {
+	s.on(method, rawURL, func(req *http.Request) (*http.Response, error) {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		return jsonResponder(status, oncall.EchoWrite(canned, body, root, id))(req)
+	})
 }
 
 // requests returns the requests recorded so far.
@@ -344,6 +356,9 @@ type stubRoute struct {
 type resourceCase struct {
 	name   string
 	routes []stubRoute
+	// echoes answer with their body as changed by the request's write (oncall.EchoWrite), as a server that stores
+	// every field would: the client checks the answer of a write against what it sent.
+	echoes []stubRoute
 	call   func(context.Context, *oncall.Client) (any, error)
 	sent   []sentRequest
 	want   any
@@ -437,7 +452,7 @@ func resourceCases(v apiVariant) []resourceCase {
 		},
 		{
 			name:   "Appointments.Create",
-			routes: []stubRoute{{"POST", b + "appointments/", 201, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"POST", b + "appointments/", 201, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Appointments.Create(ctx, &oncall.AppointmentCreateParams{
 					Title:    "Intake",
@@ -466,11 +481,18 @@ func resourceCases(v apiVariant) []resourceCase {
 				},
 				"metadata": map[string]any{"emr_id": "CL-1234", "series": json.Number("42"), "telehealth": true, "note": nil},
 			}}},
-			want: ptr(wantAppointment(b, 1234)),
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) {
+				a.Title, a.Type, a.DateTime = "Intake", oncall.TypeInPerson, time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+				a.Participants = []oncall.Participant{
+					echoed(b, 1, "Test Patient", "test.patient@example.com", "10.50"),
+					echoed(b, 2, "Second Patient", "second@example.com", ""),
+				}
+				a.Metadata = oncall.Metadata{"emr_id": "CL-1234", "series": int64(42), "telehealth": true, "note": nil}
+			})),
 		},
 		{
 			name:   "Appointments.Create message without datetime or provider",
-			routes: []stubRoute{{"POST", b + "appointments/", 201, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"POST", b + "appointments/", 201, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Appointments.Create(ctx, &oncall.AppointmentCreateParams{
 					Title:        "Check-in",
@@ -487,21 +509,25 @@ func resourceCases(v apiVariant) []resourceCase {
 				"division":     b + "divisions/123/",
 				"participants": []any{map[string]any{"name": "Test Patient", "email": "test.patient@example.com"}},
 			}}},
-			want: ptr(wantAppointment(b, 1234)),
+			// The canned answer keeps its datetime and provider: the client checks only what it sent.
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) {
+				a.Title, a.Type, a.Duration = "Check-in", oncall.TypeMessage, 15
+				a.Participants = []oncall.Participant{echoed(b, 1, "Test Patient", "test.patient@example.com", "")}
+			})),
 		},
 		{
 			name:   "Appointments.Update sends only the title",
-			routes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
-				return c.Appointments.Update(ctx, 1234, &oncall.AppointmentUpdateParams{Title: oncall.Ptr("Intake 1234")})
+				return c.Appointments.Update(ctx, 1234, &oncall.AppointmentUpdateParams{Title: oncall.Ptr("Intake 1234b")})
 			},
 			sent: []sentRequest{{Method: "PATCH", Path: p("appointments/1234/"), Query: url.Values{},
-				Body: map[string]any{"title": "Intake 1234"}}},
-			want: ptr(wantAppointment(b, 1234)),
+				Body: map[string]any{"title": "Intake 1234b"}}},
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) { a.Title = "Intake 1234b" })),
 		},
 		{
 			name:   "Appointments.Update every field",
-			routes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Appointments.Update(ctx, 1234, &oncall.AppointmentUpdateParams{
 					Title:     oncall.Ptr("Follow-up"),
@@ -510,8 +536,13 @@ func resourceCases(v apiVariant) []resourceCase {
 					Duration:  oncall.Ptr(45),
 					Division:  oncall.Ptr(oncall.DivisionID(124)),
 					Provider:  oncall.Ptr(oncall.ProviderID(78)),
+					Status:    oncall.Ptr(oncall.StatusNoShow),
 					Cancelled: oncall.Ptr(false),
-					Metadata:  oncall.Metadata{"emr_id": "CL-1234"},
+					Participants: []oncall.ParticipantEntry{
+						{URL: b + "participants/123456/", Name: "Test Patient", Email: "test.patient@example.com", Cancelled: true},
+						{Name: "New Patient", Email: "new@example.com", Fee: oncall.MustDecimal("5")},
+					},
+					Metadata: oncall.Metadata{"emr_id": "CL-1234"},
 				})
 			},
 			sent: []sentRequest{{Method: "PATCH", Path: p("appointments/1234/"), Query: url.Values{}, Body: map[string]any{
@@ -521,30 +552,42 @@ func resourceCases(v apiVariant) []resourceCase {
 				"duration":  json.Number("45"),
 				"division":  b + "divisions/124/",
 				"provider":  b + "providers/78/",
+				"status":    "No show",
 				"cancelled": false,
-				"metadata":  map[string]any{"emr_id": "CL-1234"},
+				"participants": []any{
+					map[string]any{"url": b + "participants/123456/", "name": "Test Patient", "email": "test.patient@example.com", "cancelled": true},
+					map[string]any{"name": "New Patient", "email": "new@example.com", "fee": json.Number("5"), "cancelled": false},
+				},
+				"metadata": map[string]any{"emr_id": "CL-1234"},
 			}}},
-			want: ptr(wantAppointment(b, 1234)),
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) {
+				a.Title, a.Type, a.DateTime, a.Duration = "Follow-up", oncall.TypePhone, time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC), 45
+				a.Division, a.Provider, a.Status = 124, 78, oncall.StatusNoShow
+				kept := echoed(b, 0, "Test Patient", "test.patient@example.com", "")
+				kept.ID, kept.URL, kept.Cancelled = 123456, b+"participants/123456/", true
+				a.Participants = []oncall.Participant{kept, echoed(b, 2, "New Patient", "new@example.com", "5")}
+				a.Metadata = oncall.Metadata{"emr_id": "CL-1234"}
+			})),
 		},
 		{
 			name:   "Appointments.Update empty metadata clears it",
-			routes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Appointments.Update(ctx, 1234, &oncall.AppointmentUpdateParams{Metadata: oncall.Metadata{}})
 			},
 			sent: []sentRequest{{Method: "PATCH", Path: p("appointments/1234/"), Query: url.Values{},
 				Body: map[string]any{"metadata": map[string]any{}}}},
-			want: ptr(wantAppointment(b, 1234)),
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) { a.Metadata = oncall.Metadata{} })),
 		},
 		{
 			name:   "Appointments.Cancel",
-			routes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
+			echoes: []stubRoute{{"PATCH", b + "appointments/1234/", 200, appointmentJSON(b, 1234)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Appointments.Cancel(ctx, 1234)
 			},
 			sent: []sentRequest{{Method: "PATCH", Path: p("appointments/1234/"), Query: url.Values{},
 				Body: map[string]any{"cancelled": true}}},
-			want: ptr(wantAppointment(b, 1234)),
+			want: ptr(changed(wantAppointment(b, 1234), func(a *oncall.Appointment) { a.Cancelled = true })),
 		},
 
 		// Participants.
@@ -611,8 +654,9 @@ func resourceCases(v apiVariant) []resourceCase {
 			want: ptr(wantParticipant(b, 56)),
 		},
 		{
-			name:   "Participants.Update sends only the fields set",
-			routes: []stubRoute{{"PATCH", b + "participants/56/", 200, participantJSON(b, 56)}},
+			name: "Participants.Update sends only the fields set",
+			routes: []stubRoute{{"PATCH", b + "participants/56/", 200, strings.NewReplacer(
+				"ada.patient@", "ada.new@", "25.00", `"0.00"`).Replace(participantJSON(b, 56))}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Participants.Update(ctx, 56, &oncall.ParticipantUpdateParams{
 					Email:     oncall.Ptr("ada.new@example.com"),
@@ -625,17 +669,22 @@ func resourceCases(v apiVariant) []resourceCase {
 				"fee":       json.Number("0.00"),
 				"cancelled": false,
 			}}},
-			want: ptr(wantParticipant(b, 56)),
+			want: ptr(changed(wantParticipant(b, 56), func(p *oncall.Participant) {
+				p.Email, p.Fee = "ada.new@example.com", oncall.MustDecimal("0.00")
+			})),
 		},
 		{
-			name:   "Participants.SetStatus",
-			routes: []stubRoute{{"PATCH", b + "participants/56/", 200, participantJSON(b, 56)}},
+			name: "Participants.SetStatus",
+			routes: []stubRoute{{"PATCH", b + "participants/56/", 200,
+				strings.Replace(participantJSON(b, 56), `"cancelled": false`, `"cancelled": true, "status": "Cancelled by Client"`, 1)}},
 			call: func(ctx context.Context, c *oncall.Client) (any, error) {
 				return c.Participants.SetStatus(ctx, 56, oncall.ParticipantCancelledByClient)
 			},
 			sent: []sentRequest{{Method: "PATCH", Path: p("participants/56/"), Query: url.Values{},
 				Body: map[string]any{"status": "Cancelled by Client"}}},
-			want: ptr(wantParticipant(b, 56)),
+			want: ptr(changed(wantParticipant(b, 56), func(p *oncall.Participant) {
+				p.Cancelled, p.Status = true, oncall.ParticipantCancelledByClient
+			})),
 		},
 		{
 			name:   "Participants.Delete",
@@ -796,6 +845,27 @@ func resourceCases(v apiVariant) []resourceCase {
 
 func ptr[T any](v T) *T { return &v }
 
+// changed returns v as f changes it.
+func changed[T any](v T, f func(*T)) T {
+	f(&v)
+	return v
+}
+
+// echoed is the nth participant invited by a write that oncall.EchoWrite answers on appointment 1234.
+func echoed(base string, n int, name, email, fee string) oncall.Participant {
+	p := oncall.Participant{
+		ID:          oncall.ParticipantID(1234*100 + n),
+		URL:         fmt.Sprintf("%sparticipants/%d/", base, 1234*100+n),
+		Appointment: 1234,
+		Name:        name,
+		Email:       email,
+	}
+	if fee != "" {
+		p.Fee = oncall.MustDecimal(fee)
+	}
+	return p
+}
+
 // TestResources calls every resource method against a mock transport, for each region and a proxied base URL,
 // and compares the requests sent (method, exact path, query, decoded body, headers) and the decoded result whole.
 func TestResources(t *testing.T) {
@@ -807,6 +877,9 @@ func TestResources(t *testing.T) {
 				c, api := newStubAPI(t, v.region, v.opts...)
 				for _, r := range tc.routes {
 					api.onJSON(r.method, r.url, r.status, r.body)
+				}
+				for _, r := range tc.echoes {
+					api.onEcho(r.method, r.url, r.status, r.body, v.base, 1234)
 				}
 				got, err := tc.call(t.Context(), c)
 				if err != nil {
@@ -880,7 +953,7 @@ func TestAuthAndAgentHeaders(t *testing.T) {
 			t.Parallel()
 			c, api := newStubAPI(t, oncall.RegionCA, tc.opts...)
 			api.onJSON("GET", "https://api.oncallhealth.ca/divisions/123/", 200, divisionJSON("https://api.oncallhealth.ca/", 123))
-			api.onJSON("PATCH", "https://api.oncallhealth.ca/appointments/1/", 200, appointmentJSON("https://api.oncallhealth.ca/", 1))
+			api.onEcho("PATCH", "https://api.oncallhealth.ca/appointments/1/", 200, appointmentJSON("https://api.oncallhealth.ca/", 1), "https://api.oncallhealth.ca/", 1)
 			if _, err := c.Divisions.Get(t.Context(), 123); err != nil {
 				t.Fatal(err)
 			}

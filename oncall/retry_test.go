@@ -3,6 +3,7 @@ package oncall
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -382,11 +383,12 @@ func TestRetryReplaysBody(t *testing.T) {
 		c, mt := netMockClient(t)
 		seq := &netSequence{steps: []func() *http.Response{netStatus(503), netStatus(502), netAppointment(200, 7)}}
 		mt.RegisterResponder("PATCH", netTarget, seq.responder)
-		if _, err := c.Appointments.Update(t.Context(), 7, &AppointmentUpdateParams{Title: Ptr("New title")}); err != nil {
+		// The answer's title is the one sent, so that the client's check of the answer passes.
+		if _, err := c.Appointments.Update(t.Context(), 7, &AppointmentUpdateParams{Title: Ptr("Session 7")}); err != nil {
 			t.Fatalf("Update: %v", err)
 		}
 		bodies, _, _ := seq.snapshot()
-		want := []string{`{"title":"New title"}`, `{"title":"New title"}`, `{"title":"New title"}`}
+		want := []string{`{"title":"Session 7"}`, `{"title":"Session 7"}`, `{"title":"Session 7"}`}
 		if diff := cmp.Diff(want, bodies); diff != "" {
 			t.Errorf("bodies of the attempts (-want +got):\n%s", diff)
 		}
@@ -394,7 +396,16 @@ func TestRetryReplaysBody(t *testing.T) {
 	t.Run("POST", func(t *testing.T) {
 		t.Parallel()
 		c, mt := netMockClient(t)
-		seq := &netSequence{steps: []func() *http.Response{netStatus(429), netStatus(429), netAppointment(201, 7)}}
+		write, err := json.Marshal(c.createWire(netCreateParams()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := func() *http.Response { // the answer shows the appointment as sent, so the client's check passes
+			resp := httpmock.NewStringResponse(201, echoWrite(netAppointmentJSON(netRoot, 7), write, netRoot, 7))
+			resp.Header.Set("Content-Type", "application/json")
+			return resp
+		}
+		seq := &netSequence{steps: []func() *http.Response{netStatus(429), netStatus(429), created}}
 		mt.RegisterResponder("POST", "https://api.oncallhealth.ca/appointments/", seq.responder)
 		if _, err := c.Appointments.Create(t.Context(), netCreateParams()); err != nil {
 			t.Fatalf("Create: %v", err)

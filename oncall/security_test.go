@@ -167,7 +167,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	const phiAppointment = `{"url": "%sappointments/%d/", "title": "BODYSECRET intake", "datetime": "2026-01-15T10:00:00Z",
 		"duration": 50, "type": "online", "division": "%sdivisions/3/", "participants": [{"url": "%sparticipants/56/",
-		"name": "Jane Q. Patient", "email": "jane.patient@example.com", "fee": "10.00"}]}`
+		"name": "Jane Q. Patient", "email": "jane.patient@example.com", "fee": "10.00"}], "metadata": {"emr_id": "A-1001"}}`
 	var rateLimited atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -201,6 +201,8 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 			if err == nil {
 				conn.Close()
 			}
+		case r.URL.Path == "/appointments/6/":
+			fmt.Fprint(w, appt(6)) // the write's title and participants did not take
 		case r.URL.Path == "/appointments/8/":
 			fmt.Fprint(w, `{"url": "x", "title": "BODYSECRET", "participants": [{"name": "Jane Q. Patient", "email": 5}]}`)
 		case r.URL.Path == "/appointments/9/":
@@ -247,6 +249,12 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	add("create", err, false)
 	_, err = c.Appointments.Update(ctx, 4, &AppointmentUpdateParams{Title: Ptr("BODYSECRET")})
 	add("400 with field errors", err, true)
+	_, err = c.Appointments.Update(ctx, 6, &AppointmentUpdateParams{Title: Ptr("BODYSECRET renamed"),
+		Participants: []ParticipantEntry{{Name: "Jane Q. Patient", Email: "jane.patient@example.com"}}})
+	add("write ignored", err, true)
+	if !errors.Is(err, ErrWriteIgnored) {
+		t.Errorf("update of 6: %v, want ErrWriteIgnored", err)
+	}
 	_, err = c.Appointments.Get(ctx, 5)
 	add("429 then success", err, false)
 	for _, err := range c.Contacts.All(ctx, &ContactListOptions{Query: "Jane Q. Patient QSECRET"}) {
