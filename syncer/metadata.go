@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -112,114 +111,6 @@ func (d *digest) String() string { return string(d.buf[:d.n]) }
 
 // is reports whether s is the rendered digest.
 func (d *digest) is(s string) bool { return string(d.buf[:d.n]) == s }
-
-// roster is the decoded KeyEMRClients value: EHR client ids with the email hash each was invited with, sorted by
-// id, each id once. An entry holds its hash either as text (decoded from metadata) or as a digest (computed).
-type roster []rosterEntry
-
-type rosterEntry struct {
-	id   string
-	hash string
-	d    digest
-}
-
-func (e *rosterEntry) appendHash(b []byte) []byte {
-	if e.hash != "" {
-		return append(b, e.hash...)
-	}
-	return append(b, e.d.buf[:e.d.n]...)
-}
-
-// get returns the hash recorded for id, or "".
-func (r roster) get(id string) string {
-	if i, ok := slices.BinarySearchFunc(r, id, func(e rosterEntry, id string) int { return strings.Compare(e.id, id) }); ok {
-		return r[i].hash
-	}
-	return ""
-}
-
-// clientFor returns the client recorded with the email d fingerprints (the least id, if several share the
-// address: the roster is sorted by id).
-func (r roster) clientFor(d *digest) (string, bool) {
-	for i := range r {
-		if d.is(r[i].hash) {
-			return r[i].id, true
-		}
-	}
-	return "", false
-}
-
-// normalize sorts the roster by id and, for an id listed twice, keeps the later entry.
-func (r roster) normalize() roster {
-	if slices.IsSortedFunc(r, compareRosterIDs) && !hasAdjacentIDs(r) {
-		return r
-	}
-	slices.SortStableFunc(r, compareRosterIDs)
-	out := r[:0]
-	for i := range r {
-		if i+1 < len(r) && r[i+1].id == r[i].id {
-			continue // a later entry for the same id follows
-		}
-		out = append(out, r[i])
-	}
-	return out
-}
-
-func compareRosterIDs(a, b rosterEntry) int { return strings.Compare(a.id, b.id) }
-
-func hasAdjacentIDs(r roster) bool {
-	for i := 1; i < len(r); i++ {
-		if r[i].id == r[i-1].id {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	rosterEscaper   = strings.NewReplacer("%", "%25", ",", "%2C", "=", "%3D")
-	rosterUnescaper = strings.NewReplacer("%2C", ",", "%3D", "=", "%25", "%")
-)
-
-// encode renders a normalized roster deterministically as "id=hash,id=hash", ids sorted and escaped.
-func (r roster) encode() string { return string(r.appendTo(nil)) }
-
-func (r roster) appendTo(b []byte) []byte {
-	for i := range r {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if id := r[i].id; strings.ContainsAny(id, "%,=") {
-			b = append(b, rosterEscaper.Replace(id)...)
-		} else {
-			b = append(b, id...)
-		}
-		b = append(b, '=')
-		b = r[i].appendHash(b)
-	}
-	return b
-}
-
-// decodeRoster parses a KeyEMRClients value; malformed entries are dropped.
-func decodeRoster(s string) roster { return decodeRosterInto(nil, s) }
-
-// decodeRosterInto is decodeRoster reusing dst's storage.
-func decodeRosterInto(dst roster, s string) roster {
-	r := dst[:0]
-	for s != "" {
-		var entry string
-		entry, s, _ = strings.Cut(s, ",")
-		id, h, ok := strings.Cut(entry, "=")
-		if !ok || id == "" || h == "" {
-			continue
-		}
-		if strings.IndexByte(id, '%') >= 0 {
-			id = rosterUnescaper.Replace(id)
-		}
-		r = append(r, rosterEntry{id: id, hash: h})
-	}
-	return r.normalize()
-}
 
 // baseMetadata returns the keys that identify a's occurrence.
 func baseMetadata(a *carelogic.Appointment) oncall.Metadata {

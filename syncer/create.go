@@ -1,0 +1,134 @@
+package syncer
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/oncall"
+)
+
+// invitable reports whether a participant with status s is invited to a new appointment: nobody who has already
+// cancelled, not shown or been marked Error is sent an invitation.
+func invitable(s carelogic.Status) bool { return effectOf(s) == EffectNone }
+
+// createParams builds the new appointment for a, or says why there should be none.
+func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCreateParams, string) {
+	switch {
+	case a.Deleted:
+		return nil, "deleted in the EHR before it reached OnCall"
+	case !pl.policy.Now.IsZero() && !a.End().After(pl.policy.Now):
+		return nil, "ended before it reached OnCall; past appointments are not created"
+	case pl.policy.Division <= 0:
+		return nil, "no OnCall division configured for new appointments"
+	}
+	provider, ok := pl.provider(a.ProviderID)
+	if !ok {
+		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %q", a.ProviderID)
+	}
+	rs := pl.roster[:0]
+	var invite []oncall.ParticipantParams
+	for _, c := range a.Participants {
+		rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
+		if invitable(c.Status) {
+			invite = append(invite, oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee})
+		}
+	}
+	pl.roster = rs
+	if len(invite) == 0 {
+		return nil, "no client left to invite: every participant is cancelled, a no-show or in error"
+	}
+	md := baseMetadata(a)
+	md[KeyEMRClients] = rs.normalize().encode()
+	p := &oncall.AppointmentCreateParams{
+		Title:        pl.title(a),
+		Type:         appointmentType(a.Modality),
+		DateTime:     start(a),
+		Duration:     minutes(a.Duration),
+		Division:     pl.policy.Division,
+		Provider:     provider,
+		Participants: invite,
+		Metadata:     md,
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err.Error()
+	}
+	return p, ""
+}
+
+func (pl *planner) create(a *carelogic.Appointment, key string) {
+	p, why := pl.createParams(a)
+	if p == nil {
+		if !a.Deleted {
+			pl.skip(key, "", why)
+		}
+		return
+	}
+	if pl.policy.HoldCreateOnCandidate {
+		if c := pl.candidates(a, p, key); len(c) > 0 {
+			pl.out.Review = append(pl.out.Review, c...)
+			pl.skip(key, "", fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", c[0].Appointment))
+			return
+		}
+	}
+	pl.add(Action{Kind: ActionCreate, Key: key, Create: p, Reason: "new in the EHR"})
+}
+
+// candidates applies OnCall's fallback heuristic: same provider and date, and the same title or a shared
+// participant email.
+func (pl *planner) candidates(a *carelogic.Appointment, p *oncall.AppointmentCreateParams, key string) []Candidate {
+	var out []Candidate
+	for _, m := range pl.unowned[unownedKey{p.Provider, a.Start.UTC().Format(time.DateOnly)}] {
+		matched := []string{"provider", "date"}
+		if strings.EqualFold(strings.TrimSpace(m.Title), strings.TrimSpace(p.Title)) {
+			matched = append(matched, "title")
+		}
+		if sharesParticipant(m, a) {
+			matched = append(matched, "participant")
+		}
+		if len(matched) > 2 {
+			out = append(out, Candidate{Key: key, Appointment: m.ID, Matched: matched})
+		}
+	}
+	return out
+}
+
+func sharesParticipant(m *oncall.Appointment, a *carelogic.Appointment) bool {
+	for _, op := range m.Participants {
+		for _, c := range a.Participants {
+			if c.Email != "" && strings.EqualFold(op.Email, c.Email) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recreate replaces a 1:1 whose client changed: the old appointment is cancelled and marked superseded (so
+// matching ignores it from then on), and a new one is created for the new client.
+func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appointment) {
+	if !pl.policy.RecreateOnClientChange {
+		pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed; error the appointment out and book a new one in the EHR (RecreateOnClientChange is off)")
+		return
+	}
+	md := maps.Clone(m.Metadata)
+	md[KeyEMRSuperseded] = true
+	p, why := pl.createParams(a)
+	if p == nil {
+		// No replacement (the new client is already cancelled, say): the old client must not stay invited to an
+		// appointment that is no longer theirs, unless it is over.
+		if !pl.policy.Now.IsZero() && !a.End().After(pl.policy.Now) {
+			pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed but no replacement is created: "+why)
+			return
+		}
+		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
+			Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: md}, Fields: []string{"cancelled", "metadata"},
+			Reason: "the 1:1's client changed in the EHR; the old appointment is cancelled and no replacement created: " + why})
+		return
+	}
+	pl.add(Action{Kind: ActionRecreate, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
+		Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: md}, Create: p,
+		Reason: "the 1:1's client changed in the EHR"})
+}
