@@ -516,7 +516,9 @@ func (s *AppointmentsService) Create(ctx context.Context, p *AppointmentCreatePa
 	return &a, ignored("POST", target.Path, verifyCreate(p, &w))
 }
 
-// Update changes the fields set in p (a PATCH) and returns the appointment as the server stored it.
+// Update changes the fields set in p (a PATCH) and returns the appointment as the server stored it. An update whose
+// participants list invites someone new is not retried once it may have reached the server (see RetryPolicy):
+// after such a failure, read the appointment before sending it again, so that nobody is invited twice.
 //
 // The answer is checked against what was sent: when it does not show a field as written, Update returns the
 // appointment as the server answered together with a *WriteIgnoredError naming the fields
@@ -536,7 +538,7 @@ func (s *AppointmentsService) Update(ctx context.Context, id AppointmentID, p *A
 	}
 	target := s.c.endpoint(kindAppointments+"/"+itoa(int64(id))+"/", nil)
 	var w appointmentWire
-	if err := s.c.do(ctx, "PATCH", target, s.c.updateWire(p), &w); err != nil {
+	if err := s.c.send(ctx, "PATCH", target, s.c.updateWire(p), &w, invitesSomeone(p.Participants)); err != nil {
 		return nil, err
 	}
 	a := w.appointment()

@@ -160,6 +160,11 @@ const maxResponseBody = 32 << 20
 // do sends one logical request (retried as the policy says) to target, a URL on the client's origin, with in as
 // its JSON body if non-nil, and decodes a 2xx JSON response into out if non-nil.
 func (c *Client) do(ctx context.Context, method string, target *url.URL, in, out any) error {
+	return c.send(ctx, method, target, in, out, false)
+}
+
+// send is do, for a request that once says must not be repeated once it may have reached the server.
+func (c *Client) send(ctx context.Context, method string, target *url.URL, in, out any, once bool) error {
 	if ctx == nil {
 		return errors.New("oncall: nil context")
 	}
@@ -174,7 +179,7 @@ func (c *Client) do(ctx context.Context, method string, target *url.URL, in, out
 			return fmt.Errorf("oncall: %s %s: encoding request: %w", method, path, err)
 		}
 	}
-	st := &attemptState{method: method, path: path}
+	st := &attemptState{method: method, path: path, once: once}
 	ctx = context.WithValue(ctx, attemptKey{}, st)
 	var rawBody any
 	if body != nil {

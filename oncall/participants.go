@@ -68,6 +68,17 @@ type ParticipantEntry struct {
 	Cancelled bool `json:"cancelled"`
 }
 
+// invitesSomeone reports whether a participants list has an entry without a URL: someone new, whom sending the
+// list twice would invite twice.
+func invitesSomeone(entries []ParticipantEntry) bool {
+	for _, e := range entries {
+		if e.URL == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // validateEntries checks a participants list for an update: one to MaxParticipants entries, each with a name and
 // an email, no URL twice.
 func validateEntries(entries []ParticipantEntry, probs *problems) {

@@ -14,10 +14,12 @@ import (
 //
 //   - GET, PUT, PATCH and DELETE are retried after a connection error and on 429, 502, 503 and 504. (PATCH is
 //     retried because the client only ever sends absolute field values, so sending one twice changes nothing.)
-//   - POST is retried only when it surely did not reach the server: the connection failed before the request was
-//     written, or the server answered 429, which refuses a request without acting on it. After a 5xx or a
-//     connection lost mid-request, a POST may have created something, so the client returns the error and leaves
-//     the decision to the caller (the syncer looks the appointment up by its EHR id before trying again).
+//   - POST, and a PATCH whose participants list invites someone new (an entry without a URL, which a second
+//     sending would invite again), are retried only when they surely did not reach the server: the connection
+//     failed before the request was written, or the server answered 429, which refuses a request without acting
+//     on it. After a 5xx or a connection lost mid-request, such a write may have taken effect, so the client
+//     returns the error and leaves the decision to the caller (the syncer looks the appointment up before trying
+//     again).
 //   - A server's Retry-After (seconds or an HTTP date) is honoured on 429 and 503. One longer than MaxRetryAfter
 //     ends retrying at once, with an *APIError whose RetryAfter says how long the server asked for.
 //   - Every wait ends early when the request's context is done.
@@ -58,15 +60,15 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if !retryableTransportError(err) {
 			return false, err
 		}
-		return idempotent(st.method) || !st.wrote.Load(), err
+		return st.repeatable() || !st.wrote.Load(), err
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return c.withinRetryAfter(resp), nil
 	case http.StatusServiceUnavailable:
-		return idempotent(st.method) && c.withinRetryAfter(resp), nil
+		return st.repeatable() && c.withinRetryAfter(resp), nil
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return idempotent(st.method), nil
+		return st.repeatable(), nil
 	}
 	return false, nil
 }

@@ -755,3 +755,33 @@ func TestThrottlePauseCapped(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
+
+// A PATCH whose participants list invites someone new is not repeated after a 502, which may have come after the
+// server invited them; one that only names existing participants is repeated like any PATCH.
+func TestRetryPatchInvitingSomeone(t *testing.T) {
+	t.Parallel()
+	existing := ParticipantEntry{URL: netRoot + "participants/5/", Name: "Jane Q. Patient", Email: "jane.patient@example.com"}
+	newcomer := ParticipantEntry{Name: "John Q. Patient", Email: "john.patient@example.com"}
+	tests := []struct {
+		name    string
+		entries []ParticipantEntry
+		want    int
+	}{
+		{"existing participants only", []ParticipantEntry{existing}, netMaxAttempts},
+		{"someone new", []ParticipantEntry{existing, newcomer}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := netMockClient(t)
+			mt.RegisterResponder("PATCH", netTarget, netSequenceOf(netStatus(502)))
+			_, err := c.Appointments.Update(t.Context(), 7, &AppointmentUpdateParams{Participants: tt.entries})
+			if !errors.Is(err, ErrServer) {
+				t.Errorf("Update = %v, want ErrServer", err)
+			}
+			if n := mt.GetTotalCallCount(); n != tt.want {
+				t.Errorf("%d attempts, want %d", n, tt.want)
+			}
+		})
+	}
+}

@@ -16,12 +16,17 @@ import (
 type attemptState struct {
 	method string
 	path   string
+	// once marks a request that must not be repeated once it may have reached the server, whatever its method.
+	once bool
 	// wrote is set once any attempt has written its request headers: from then on the request may have reached
 	// the server, and a POST must not be repeated.
 	wrote atomic.Bool
 	// attempts counts the attempts made.
 	attempts atomic.Int32
 }
+
+// repeatable reports whether sending the request again has no effect beyond the first time.
+func (st *attemptState) repeatable() bool { return idempotent(st.method) && !st.once }
 
 type attemptKey struct{}
 
