@@ -220,49 +220,6 @@ func (s *Server) checkMembership(a *Appointment, fe fieldErrors) {
 	}
 }
 
-// readParticipantList reads the participants of a new appointment. Its error value is Django REST Framework's:
-// a list of messages for the list as a whole, or a list with one error object per item ({} for a valid one).
-func (s *Server) readParticipantList(raw json.RawMessage) ([]Participant, any) {
-	if isNull(raw) {
-		return nil, []string{msgNull}
-	}
-	if t := pyType(raw); t != "list" {
-		return nil, []string{`Expected a list of items but got type "` + t + `".`}
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, []string{"Invalid list."}
-	}
-	switch {
-	case len(items) == 0:
-		return nil, []string{"This list may not be empty."}
-	case len(items) > oncall.MaxParticipants:
-		return nil, []string{msgMaxParticipants}
-	}
-	out := make([]Participant, len(items))
-	itemErrs := make([]any, len(items))
-	bad := false
-	for i, item := range items {
-		pe := fieldErrors{}
-		obj, errResp := decodeObject(item)
-		if errResp != nil {
-			pe["non_field_errors"] = []string{"Invalid data. Expected a dictionary, but got " + pyType(item) + "."}
-		} else {
-			in := readParticipantInput(obj, pe)
-			in.requireIdentity(pe)
-			in.apply(&out[i])
-		}
-		if len(pe) > 0 {
-			bad = true
-		}
-		itemErrs[i] = pe
-	}
-	if bad {
-		return nil, itemErrs
-	}
-	return out, nil
-}
-
 func (s *Server) patchAppointment(c *call) *response {
 	cur := s.st.appointments[oncall.AppointmentID(c.id)]
 	if cur == nil {
@@ -275,8 +232,12 @@ func (s *Server) patchAppointment(c *call) *response {
 	fe := fieldErrors{}
 	next := cur.clone()
 	s.readAppointmentFields(obj, &next, fe)
-	if _, ok := obj["participants"]; ok {
-		fe.add("participants", "Participants cannot be changed here; use the participants endpoint.")
+	if raw, ok := obj["participants"]; ok {
+		if ps, perr := s.readParticipantReplacement(raw, cur); perr != nil {
+			fe["participants"] = perr
+		} else {
+			next.Participants = ps
+		}
 	}
 	if raw, ok := obj["provider"]; ok && isNull(raw) {
 		next.Provider = 0
@@ -296,7 +257,13 @@ func (s *Server) patchAppointment(c *call) *response {
 	if cur.past() && !sameExceptMetadata(cur, &next) {
 		return messagesResponse(http.StatusBadRequest, msgPastAppointment)
 	}
-	s.st.appointments[next.ID] = &next
+	// Ids are assigned once nothing can fail, so that a refused PATCH uses none up.
+	for i := range next.Participants {
+		if next.Participants[i].ID == 0 {
+			next.Participants[i].ID = s.st.newParticipantID(nil)
+		}
+	}
+	s.storeAppointment(&next)
 	s.hooks.enqueue(eventUpdated, next.ID)
 	resp := jsonResponse(http.StatusOK, s.renderAppointment(&next))
 	resp.committed = true
@@ -311,10 +278,11 @@ func (s *Server) cancelStatus() oncall.AppointmentStatus {
 	return oncall.StatusCoordinatorCancelled
 }
 
-// sameExceptMetadata reports whether a PATCH left every field but metadata as it was.
+// sameExceptMetadata reports whether a PATCH left every field but metadata as it was, participants included.
 func sameExceptMetadata(a, b *Appointment) bool {
 	return a.Title == b.Title && a.Type == b.Type && a.DateTime.Equal(b.DateTime) && a.Duration == b.Duration &&
-		statusOf(a) == statusOf(b) && a.Cancelled == b.Cancelled && a.Division == b.Division && a.Provider == b.Provider
+		statusOf(a) == statusOf(b) && a.Cancelled == b.Cancelled && a.Division == b.Division &&
+		a.Provider == b.Provider && slices.Equal(a.Participants, b.Participants)
 }
 
 // storeAppointment saves a (whose ids are set) and indexes its participants.

@@ -151,6 +151,7 @@ func TestClientWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.Cancelled, want.Status = true, oncall.StatusCoordinatorCancelled
+	want.Cancellation = fmt.Sprintf("%s/appointment_cancellations/%d/", w.srv.URL(), created.ID)
 	if diff := cmp.Diff(&want, cancelled); diff != "" {
 		t.Errorf("Cancel (-want +got):\n%s", diff)
 	}
@@ -172,7 +173,7 @@ func TestClientWrites(t *testing.T) {
 
 func TestClientErrors(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	w := newWorld(t, oncalltest.WithUndocumentedParticipantAPI()) // for the 26th participant's POST /participants/
 	client := w.client(t)
 	full := oneToOne("FULL", time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC))
 	for i := len(full.Participants); i < oncall.MaxParticipants; i++ {

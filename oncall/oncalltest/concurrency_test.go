@@ -15,7 +15,7 @@ import (
 func TestConcurrentClients(t *testing.T) {
 	t.Parallel()
 	rcv := newReceiver(t)
-	w := newWorld(t, oncalltest.WithWebhookURL(rcv.URL))
+	w := newWorld(t, oncalltest.WithWebhookURL(rcv.URL), oncalltest.WithUndocumentedParticipantAPI())
 	client := w.client(t)
 	const workers, each = 12, 6
 	var wg sync.WaitGroup

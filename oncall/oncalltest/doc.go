@@ -16,16 +16,18 @@
 //	prov := srv.AddProvider("Dr. Jane Smith", "jane.smith@example.com", div)
 //	client, err := srv.Client() // a real *oncall.Client, pointed at srv
 //
-// NewServer takes options: WithToken, WithPageSize, WithWebhookURL and the other webhook options, WithRateLimit
-// and WithTLS. A Server needs no *testing.T, so a main program (a demo, a local trial of a sync job) can run one
-// too.
+// NewServer takes options: WithToken, WithPageSize, WithWebhookURL and the other webhook options, WithRateLimit,
+// WithTLS and WithUndocumentedParticipantAPI. A Server needs no *testing.T, so a main program (a demo, a local
+// trial of a sync job) can run one too.
 //
 // # What it serves
 //
 //	GET, POST           /appointments/
-//	GET, PATCH          /appointments/{id}/
-//	GET, POST           /participants/          (?appointment=<id> lists one appointment's)
-//	GET, PATCH, DELETE  /participants/{id}/
+//	GET, PATCH          /appointments/{id}/     (PATCH "participants" replaces who is on it)
+//	GET                 /participants/          (?appointment=<id> lists one appointment's)
+//	GET                 /participants/{id}/
+//	POST                /participants/          only with WithUndocumentedParticipantAPI
+//	PATCH, DELETE       /participants/{id}/     only with WithUndocumentedParticipantAPI
 //	GET                 /providers/  /providers/{id}/  /divisions/  /divisions/{id}/
 //	GET, POST           /contacts/              (?query= searches names and emails)
 //	GET, PATCH          /contacts/{id}/
@@ -49,7 +51,8 @@
 // AddDivision, AddProvider, AddCustomField, AddContact and AddAppointment put data in place, as if it already
 // existed in OnCall, without webhooks. Appointments, Appointment and Contacts return the state as the client's
 // own types, exactly as the client would decode it, for comparison with cmp.Diff; AppointmentRecords and
-// AppointmentRecord return the server's own Appointment type, which also holds the patient's cancellation reason.
+// AppointmentRecord return the server's own Appointment type, which also holds what the API does not show: the
+// patient's cancellation reason, and (without the extension) each participant's status.
 //
 // BookAsUser, UpdateAsUser, CancelAsPatient, CancelParticipantAsPatient, CancelAsProvider and Complete change
 // appointments as people using OnCall's apps would, and send the webhooks OnCall would send: the OnCall-to-EHR
@@ -58,8 +61,21 @@
 // # Request log
 //
 // Every request is logged (Requests, RequestCount, ResetRequests) with its method, path, query, the route it
-// matched, its status, whether it carried the token, its body, any fault injected, whether it changed the state,
-// and its X-Request-Id. The log is in memory, for assertions; bodies hold the test's made-up patient details.
+// matched, its status, whether it carried the token, whether it went to the participant extension (Undocumented),
+// its body, any fault injected, whether it changed the state, and its X-Request-Id. The log is in memory, for
+// assertions; bodies hold the test's made-up patient details.
+//
+// # The participant extension
+//
+// OnCall documents no participant "status" field and no POST, PATCH or DELETE on /participants/: the documented
+// way to change who is on an appointment, and to cancel one participant, is a PATCH of the appointment's own
+// "participants" array. By default the server is that documented API. A participant write is answered 405
+// {"detail": "Method \"POST\" not allowed."} with "Allow: GET, HEAD, OPTIONS", and a participant's "status" in a
+// write is ignored and never rendered, as Django REST Framework treats a field a serializer lacks; so code that
+// leans on a guess fails here as it would in production. WithUndocumentedParticipantAPI turns the extension on, for
+// testing code that relies on it (the oncall package's undocumented.go): the participant writes, and "status" on
+// every participant. Request.Undocumented marks requests to the extension in either mode, so that a test can
+// assert that code meant for the documented API sent none.
 //
 // # Webhooks
 //
@@ -98,15 +114,23 @@
 //     separated) reorders appointments; an appointment without a datetime sorts last going up and first going
 //     down. Other query parameters, and unknown ordering fields, are ignored, as Django REST Framework ignores
 //     them: there is no filter by metadata, date, provider or division.
-//   - Participants are a resource at /participants/{id}/ (the URLs in appointment payloads). POST adds one to the
-//     appointment named by URL in "appointment"; PATCH changes name, first_name, last_name, email, fee, cancelled
-//     and status; DELETE removes it (204). ?appointment=<id> filters the listing (a value that is not a number is
-//     400). A participant cannot move to another appointment. Adding a 26th is 400 {"error": "Maximum 25
-//     participants per appointment."}.
-//   - A participant's "status" is "No Show", "Cancelled by Provider", "Cancelled by Client" or null (PATCH null
-//     clears it); either "Cancelled by" status also sets its "cancelled" to true.
+//   - A participant can be read at /participants/{id}/, the URL appointment payloads give it. /participants/ lists
+//     them, and ?appointment=<id> lists one appointment's (a value that is not a number is 400); the listing is a
+//     guess, so a request to it counts as Undocumented.
+//   - A PATCH of an appointment's "participants" gives it its whole list of participants. An entry whose "url" is
+//     one of the appointment's participants keeps that participant (and its id), changing the name, first_name,
+//     last_name, email, fee and cancelled it gives ("cancelled": true withdraws one participant); an entry without
+//     "url" adds a participant with a new id; a participant left out is removed, and its URL is then 404. The list
+//     is refused as on a create (null, not a list, empty, more than 25), and so is an entry whose url is not a
+//     participant of this appointment ("Invalid hyperlink - Object does not exist.", or "- Incorrect URL match."
+//     for another kind of resource) or a url listed twice ("This participant is listed more than once.", the
+//     server's own message); the errors are one object per entry, {} for a valid one. The same name sent again
+//     keeps the first and last names; the list is compared in order when deciding whether a PATCH changed
+//     anything.
 //   - A participant needs an email and a name (or first_name and last_name). first_name and last_name, when not
 //     given, are the name's first word and the rest.
+//   - Participant writes (POST /participants/, PATCH and DELETE /participants/{id}/) are 405, as Django REST
+//     Framework answers a method a view lacks, unless WithUndocumentedParticipantAPI is given.
 //   - An appointment is cancelled with PATCH {"cancelled": true}. Its status becomes "Coordinator cancelled", or
 //     "Provider cancelled" when the token belongs to a provider (SetTokenProvider). Cancelling again is accepted
 //     and changes nothing.
@@ -114,7 +138,6 @@
 //     change anything but metadata, with 400 ["This appointment has been cancelled or completed and can no longer
 //     be changed."] (the bare list OnCall's own apps read for update errors). A PATCH that sets fields to their
 //     current values is accepted.
-//   - A PATCH of an appointment may not carry "participants" (400): they change through /participants/.
 //   - The token belongs to a coordinator by default, so creating an appointment requires a provider; after
 //     SetTokenProvider a missing provider defaults to that provider, as OnCall documents for providers' keys. The
 //     provider must be a member of the appointment's division (400 on "provider").
@@ -124,13 +147,15 @@
 //     last_name 150, email 254); duration a whole number of minutes from 1 to 2147483647; fee at least 0 with at
 //     most 2 decimal places and 10 digits; the participants list not empty; a request body at most 1 MiB (413). A datetime without a zone or offset is refused (Django would read it in
 //     the server's time zone).
-//   - Fields are read as Django REST Framework reads them: unknown fields are ignored, "true" and 1 are booleans,
-//     "60" and 60.0 are integers, a datetime may have a one-digit hour ("2026-01-15T9:00:00Z"). Only JSON bodies are
-//     read (415 otherwise). Error messages are Django REST Framework's; those about metadata are the server's own.
+//   - Fields are read as Django REST Framework reads them: unknown and read-only fields in a write are ignored,
+//     "true" and 1 are booleans, "60" and 60.0 are integers, a datetime may have a one-digit hour
+//     ("2026-01-15T9:00:00Z"). A participant's "appointment" and "user_id" are not read from a participants array
+//     (the server does not write user_id), nor its "status" without the extension. Only JSON bodies are read (415
+//     otherwise). Error messages are Django REST Framework's; those about metadata are the server's own.
 //   - Representation: "datetime" is UTC with a Z ("2026-01-15T09:00:00Z", with six fraction digits when there is
 //     a fraction) or null for a message appointment; "status" is always present ("Incomplete" by default);
-//     "provider" is a URL or null; "cancellation" is the patient's cancellation reason or null; every participant
-//     has "appointment", "first_name", "last_name", "cancelled" and "status", and "user_id" only when known;
+//     "provider" is a URL or null; every participant has "appointment", "first_name", "last_name" and
+//     "cancelled", "user_id" only when known, and no "status" (under the extension: "status", a string or null);
 //     "metadata" is always an object. A participant's fee is a JSON number nested in an appointment (10.00, as
 //     OnCall's published payloads show numbers) and a string on the participant resource ("10.00", as a Django
 //     DecimalField renders and OnCall's own apps read). Answers carry an X-Request-Id header; a 201 carries a
@@ -146,9 +171,19 @@
 //     appointment_updated otherwise, even for a PATCH that changed nothing), none for contacts. A post that fails
 //     (no answer, or not 2xx) is retried 3 times, waiting 10 ms and doubling; posts go one at a time, in order, so
 //     a failing one holds back those after it.
-//   - A patient cancelling a 1:1 appointment makes it cancelled with the status "Patient cancelled" and the reason
-//     in "cancellation", and its participant cancelled with the status "Cancelled by Client". In a group only the
-//     participant is cancelled, and the reason is kept only when the last participant cancels.
+//   - "cancellation" is opaque: OnCall documents no such field, and its own app only tests it for null. The server
+//     renders it as the URL of a cancellation record, <server URL>/appointment_cancellations/<appointment id>/, once
+//     the appointment is cancelled (however it was), and null before; it does not serve that URL. The patient's
+//     reason is not rendered (AppointmentRecord holds it).
+//   - A patient cancelling a 1:1 appointment makes it cancelled with the status "Patient cancelled", and its
+//     participant cancelled (with the status "Cancelled by Client", shown only under the extension). In a group only
+//     the participant is cancelled, and the reason is kept only when the last participant cancels.
+//   - Under the extension: a participant's "status" is "No Show", "Cancelled by Provider", "Cancelled by Client"
+//     or null (PATCH null clears it); either "Cancelled by" status also sets its "cancelled" to true, and
+//     "cancelled": false without a status clears it. POST /participants/ adds a participant to the appointment
+//     named by URL in "appointment" (a 26th is 400 {"error": "Maximum 25 participants per appointment."}); PATCH
+//     changes name, first_name, last_name, email, fee, cancelled and status, but cannot move a participant to
+//     another appointment; DELETE removes it (204).
 //   - Throttling is Django REST Framework's: 429 {"detail": "Request was throttled. Expected available in N
 //     seconds."} with Retry-After in seconds. The real API's limits are unknown; the server has none unless
 //     WithRateLimit sets one. A 500 is Django's HTML error page and a 502, 503 or 504 a proxy's HTML page.

@@ -2,6 +2,7 @@ package oncalltest_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -54,6 +55,70 @@ func FuzzCreateAppointment(f *testing.F) {
 		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 			if n := len(srv.Appointments()); n != before {
 				t.Fatalf("a refused create stored something (%d appointments, %d before)", n, before)
+			}
+		default:
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+}
+
+// FuzzPatchParticipants patches an appointment's participants with arbitrary lists: the server must answer 200 or
+// 400, change nothing on a 400, and on a 200 hold exactly what the client decodes from its answer, with every
+// participant found at its own URL.
+func FuzzPatchParticipants(f *testing.F) {
+	srv := oncalltest.NewServer()
+	f.Cleanup(srv.Close)
+	div := srv.AddDivision("Downtown Clinic")
+	w := &world{srv: srv, div: div}
+	g := group("G1", "ann", "bob")
+	g.Division = div
+	id, err := srv.AddAppointment(g)
+	if err != nil {
+		f.Fatal(err)
+	}
+	rec, _ := srv.AppointmentRecord(id)
+	ann := fmt.Sprintf("%s/participants/%d/", srv.URL(), rec.Participants[0].ID)
+	f.Add(mustJSONBytes(f, []any{map[string]any{"url": ann, "name": "Ann Lee", "cancelled": true},
+		map[string]any{"name": "Cy Doe", "email": "cy@example.com", "fee": "5"}}))
+	f.Add(mustJSONBytes(f, []any{map[string]any{"url": ann}, map[string]any{"url": ann}}))
+	f.Add([]byte(`[{"url":"` + srv.URL() + `/divisions/1/","status":"No Show"}]`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`{"url":1}`))
+	hc := srv.HTTPClient()
+	path := fmt.Sprintf("%s/appointments/%d/", srv.URL(), id)
+	f.Fuzz(func(t *testing.T, participants []byte) {
+		before, _ := srv.AppointmentRecord(id)
+		body := append(append([]byte(`{"participants":`), participants...), '}')
+		req, err := http.NewRequest("PATCH", path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Token "+srv.Token())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got oncall.Appointment
+		dec := decodeInto(resp, &got)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			if dec != nil {
+				t.Fatalf("the client cannot decode the server's answer: %v", dec)
+			}
+			want, _ := srv.Appointment(id)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("stored vs answered (-stored +answered):\n%s", diff)
+			}
+			for _, p := range got.Participants {
+				if r := do(t, w.srv, "GET", fmt.Sprintf("/participants/%d/", p.ID), ""); r.status != http.StatusOK {
+					t.Fatalf("participant %d: status %d", p.ID, r.status)
+				}
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+			if after, _ := srv.AppointmentRecord(id); !cmp.Equal(before, after) {
+				t.Fatalf("a refused PATCH changed the appointment:\n%s", cmp.Diff(before, after))
 			}
 		default:
 			t.Fatalf("status %d", resp.StatusCode)

@@ -24,8 +24,9 @@ type Appointment struct {
 	// Status is the completion status; empty means oncall.StatusIncomplete.
 	Status    oncall.AppointmentStatus
 	Cancelled bool
-	// Cancellation is the reason a patient gave when cancelling ("" when none), rendered as the appointment's
-	// "cancellation" field (null when empty), as OnCall's own apps read it.
+	// Cancellation is the reason a patient gave when cancelling ("" when none), kept by the server only. The API's
+	// "cancellation" field is not this: it is opaque, the URL of a cancellation record once the appointment is
+	// cancelled and null before (see the package documentation).
 	Cancellation string
 	Division     oncall.DivisionID
 	// Provider is zero when the appointment has none.
@@ -48,7 +49,10 @@ type Participant struct {
 	// Fee is a decimal such as "10" or "10.5", stored with two decimal places ("10.50"); "" means "0.00".
 	Fee       string
 	Cancelled bool
-	// Status is the participant's outcome ("No Show", "Cancelled by Provider", "Cancelled by Client"), or "".
+	// Status is the participant's outcome ("No Show", "Cancelled by Provider", "Cancelled by Client"), or "". It
+	// is part of the participant extension: the server keeps it (CancelAsPatient and CancelParticipantAsPatient set
+	// it) but renders and writes it only under WithUndocumentedParticipantAPI. A "Cancelled by" status sets
+	// Cancelled.
 	Status oncall.ParticipantStatus
 	// UserID is the OnCall user behind the participant, rendered as "user_id" when non-zero (OnCall sends it for
 	// some participants only).

@@ -38,6 +38,7 @@ type config struct {
 	ratePerSecond  float64
 	rateBurst      int
 	tls            bool
+	extension      bool
 }
 
 func defaultConfig() config {
@@ -131,4 +132,15 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // WithTLS serves HTTPS with a self-signed certificate, as httptest.NewTLSServer does; Server.Client trusts it.
 func WithTLS() Option {
 	return func(c *config) { c.tls = true }
+}
+
+// WithUndocumentedParticipantAPI turns on the participant extension: the unconfirmed part of the API that
+// OnCall's public documentation does not describe (see the oncall package's undocumented.go). With it the server
+// takes POST /participants/ and PATCH and DELETE /participants/{id}/, reads and writes a participant's "status",
+// and renders "status" on every participant. Without it, the default, the server is the documented API only: those
+// methods answer 405 and a participant's "status" in a write is ignored, as Django REST Framework ignores an
+// unknown field. Use it to test code that relies on the extension; code that must work against the documented API
+// should be tested without it.
+func WithUndocumentedParticipantAPI() Option {
+	return func(c *config) { c.extension = true }
 }

@@ -22,8 +22,9 @@ type participantInput struct {
 	status                                *oncall.ParticipantStatus // "" clears it
 }
 
-// readParticipantInput reads the writable participant fields present in obj.
-func readParticipantInput(obj map[string]json.RawMessage, fe fieldErrors) participantInput {
+// readParticipantInput reads the writable participant fields present in obj. "status" is one only under the
+// participant extension; otherwise it is ignored, as Django REST Framework ignores a field a serializer lacks.
+func (s *Server) readParticipantInput(obj map[string]json.RawMessage, fe fieldErrors) participantInput {
 	var in participantInput
 	str := func(field string, dst **string, parse func(json.RawMessage) (string, string)) {
 		if raw, ok := obj[field]; ok {
@@ -48,7 +49,7 @@ func readParticipantInput(obj map[string]json.RawMessage, fe fieldErrors) partic
 			in.cancelled = &v
 		}
 	}
-	if raw, ok := obj["status"]; ok {
+	if raw, ok := obj["status"]; ok && s.extension {
 		st := oncall.ParticipantStatus("")
 		if !isNull(raw) {
 			v, msg := parseChoice(raw, participantStatuses)
@@ -73,13 +74,17 @@ func (in *participantInput) requireIdentity(fe fieldErrors) {
 	}
 }
 
-// apply sets the fields of in on p. A new name gives new first and last names unless those are set too; first
-// and last names alone give the name. A "Cancelled by ..." status cancels the participant.
+// apply sets the fields of in on p. A new name gives new first and last names unless those are set too (the
+// current name sent again leaves them as they are); first and last names alone give the name. A fee equal to the
+// current one leaves it as stored. A "Cancelled by ..." status cancels the participant, and "cancelled": false
+// without a status clears such a status, which (without the extension) a client cannot see.
 func (in *participantInput) apply(p *Participant) {
 	switch {
 	case in.name != nil:
-		p.Name = *in.name
-		p.FirstName, p.LastName = splitName(p.Name)
+		if *in.name != p.Name {
+			p.Name = *in.name
+			p.FirstName, p.LastName = splitName(p.Name)
+		}
 	case in.firstName != nil || in.lastName != nil:
 		first, last := p.FirstName, p.LastName
 		if in.firstName != nil {
@@ -99,7 +104,7 @@ func (in *participantInput) apply(p *Participant) {
 	if in.email != nil {
 		p.Email = *in.email
 	}
-	if in.fee != nil {
+	if in.fee != nil && *in.fee != feeOf(p) {
 		p.Fee = *in.fee
 	}
 	if in.cancelled != nil {
@@ -107,6 +112,8 @@ func (in *participantInput) apply(p *Participant) {
 	}
 	if in.status != nil {
 		p.Status = *in.status
+	} else if in.cancelled != nil && !*in.cancelled && cancelsParticipant(p.Status) {
+		p.Status = ""
 	}
 	if cancelsParticipant(p.Status) {
 		p.Cancelled = true
@@ -181,7 +188,7 @@ func (s *Server) createParticipant(c *call) *response {
 	} else if appt = s.st.appointments[oncall.AppointmentID(id)]; appt == nil {
 		fe.add("appointment", msgNoSuchObject)
 	}
-	in := readParticipantInput(obj, fe)
+	in := s.readParticipantInput(obj, fe)
 	in.requireIdentity(fe)
 	if len(fe) > 0 {
 		return fieldErrorResponse(fe)
@@ -218,7 +225,7 @@ func (s *Server) patchParticipant(c *call) *response {
 			fe.add("appointment", "A participant cannot be moved to another appointment.")
 		}
 	}
-	in := readParticipantInput(obj, fe)
+	in := s.readParticipantInput(obj, fe)
 	if len(fe) > 0 {
 		return fieldErrorResponse(fe)
 	}

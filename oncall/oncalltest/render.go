@@ -58,8 +58,10 @@ type participantJSON struct {
 	Email       string          `json:"email"`
 	Fee         json.RawMessage `json:"fee"`
 	Cancelled   bool            `json:"cancelled"`
-	Status      *string         `json:"status"`
-	UserID      int64           `json:"user_id,omitempty"`
+	// Status is nil, leaving "status" out, unless the participant extension is on: the documented API has no
+	// participant status. Under the extension it is a quoted status or null.
+	Status *json.RawMessage `json:"status,omitempty"`
+	UserID int64            `json:"user_id,omitempty"`
 }
 
 type providerJSON struct {
@@ -113,10 +115,7 @@ func (s *Server) renderAppointment(a *Appointment) appointmentJSON {
 		dt := formatDateTime(a.DateTime)
 		out.DateTime = &dt
 	}
-	if a.Cancellation != "" {
-		c := a.Cancellation
-		out.Cancellation = &c
-	}
+	out.Cancellation = s.cancellationURL(a)
 	for i := range a.Participants {
 		out.Participants = append(out.Participants, s.renderParticipant(a.ID, &a.Participants[i], true))
 	}
@@ -124,6 +123,22 @@ func (s *Server) renderAppointment(a *Appointment) appointmentJSON {
 		out.Metadata[k] = v
 	}
 	return out
+}
+
+// kindCancellations is the first element of the path of the cancellation records that "cancellation" links to.
+// The server does not serve them.
+const kindCancellations = "appointment_cancellations"
+
+// cancellationURL is the appointment's "cancellation": opaque, and null until the appointment is cancelled. OnCall
+// documents no such field and its own app only tests it for null; it is most likely the URL of a cancellation
+// record, so the server renders one, <base>/appointment_cancellations/<appointment id>/. The patient's reason
+// (Appointment.Cancellation) is not rendered.
+func (s *Server) cancellationURL(a *Appointment) *string {
+	if !a.Cancelled {
+		return nil
+	}
+	u := s.resourceURL(kindCancellations, int64(a.ID))
+	return &u
 }
 
 func statusOf(a *Appointment) oncall.AppointmentStatus {
@@ -153,8 +168,11 @@ func (s *Server) renderParticipant(appt oncall.AppointmentID, p *Participant, ne
 		Cancelled:   p.Cancelled,
 		UserID:      p.UserID,
 	}
-	if p.Status != "" {
-		st := string(p.Status)
+	if s.extension {
+		st := json.RawMessage("null")
+		if p.Status != "" {
+			st = json.RawMessage(strconv.Quote(string(p.Status)))
+		}
 		out.Status = &st
 	}
 	return out

@@ -1,6 +1,7 @@
 package oncalltest
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,11 @@ type Request struct {
 	Status int
 	// Authorized reports whether the request carried the server's token.
 	Authorized bool
+	// Undocumented reports a request to the participant extension (see WithUndocumentedParticipantAPI), whether
+	// or not the server has it on: any request to /participants/ or /participants/{id}/ except a GET (or HEAD) of
+	// one participant, whose URL appointment payloads give. A test asserts that code meant for the documented API
+	// sent none.
+	Undocumented bool
 	// Body is the request body as received. It may hold test patients' details; the log is in memory only.
 	Body []byte
 	// Fault is the fault injected into the request, or "".
@@ -29,6 +35,18 @@ type Request struct {
 	Committed bool
 	// RequestID is the X-Request-Id the server answered with.
 	RequestID string
+}
+
+// undocumented reports whether a request with the method, to the route pattern, is one to the participant
+// extension.
+func undocumented(method, route string) bool {
+	switch route {
+	case routeParticipants:
+		return true
+	case routeParticipant:
+		return method != http.MethodGet && method != http.MethodHead
+	}
+	return false
 }
 
 // Requests returns the request log, in arrival order. A request appears in the log before its answer (or its

@@ -46,8 +46,8 @@ func (s *Server) routeTable() map[string]*route {
 	list := []*route{
 		{routeAppointments, "Appointment List", map[string]handlerFunc{"GET": s.listAppointments, "POST": s.createAppointment}},
 		{routeAppointment, "Appointment Instance", map[string]handlerFunc{"GET": s.getAppointment, "PATCH": s.patchAppointment}},
-		{routeParticipants, "Participant List", map[string]handlerFunc{"GET": s.listParticipants, "POST": s.createParticipant}},
-		{routeParticipant, "Participant Instance", map[string]handlerFunc{"GET": s.getParticipant, "PATCH": s.patchParticipant, "DELETE": s.deleteParticipant}},
+		{routeParticipants, "Participant List", map[string]handlerFunc{"GET": s.listParticipants}},
+		{routeParticipant, "Participant Instance", map[string]handlerFunc{"GET": s.getParticipant}},
 		{routeProviders, "Provider List", map[string]handlerFunc{"GET": s.listProviders}},
 		{routeProvider, "Provider Instance", map[string]handlerFunc{"GET": s.getProvider}},
 		{routeDivisions, "Division List", map[string]handlerFunc{"GET": s.listDivisions}},
@@ -59,6 +59,13 @@ func (s *Server) routeTable() map[string]*route {
 	out := make(map[string]*route, len(list))
 	for _, r := range list {
 		out[r.pattern] = r
+	}
+	// The documented API reads participants only; the extension writes them too. Without it, the writes are
+	// answered 405 as Django REST Framework answers a method a view lacks.
+	if s.extension {
+		out[routeParticipants].handlers["POST"] = s.createParticipant
+		out[routeParticipant].handlers["PATCH"] = s.patchParticipant
+		out[routeParticipant].handlers["DELETE"] = s.deleteParticipant
 	}
 	return out
 }

@@ -20,10 +20,12 @@ type Server struct {
 	token       string
 	pageSize    int
 	maxPageSize int
-	routes      map[string]*route
-	hooks       *webhooks
-	done        chan struct{} // closed by Close, to end fault latencies early
-	closeOnce   sync.Once
+	// extension turns on the participant extension (WithUndocumentedParticipantAPI); it never changes.
+	extension bool
+	routes    map[string]*route
+	hooks     *webhooks
+	done      chan struct{} // closed by Close, to end fault latencies early
+	closeOnce sync.Once
 
 	mu      sync.Mutex // guards everything below
 	st      store
@@ -50,6 +52,7 @@ func NewServer(opts ...Option) *Server {
 		token:       cfg.token,
 		pageSize:    cfg.pageSize,
 		maxPageSize: cfg.maxPageSize,
+		extension:   cfg.extension,
 		done:        make(chan struct{}),
 		st:          newStore(),
 		faults:      newFaultState(),
@@ -127,15 +130,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.seq++
 	entry := &Request{
-		Seq:        s.seq,
-		Time:       time.Now(),
-		Method:     r.Method,
-		Path:       r.URL.Path,
-		Query:      r.URL.RawQuery,
-		Route:      pattern,
-		Authorized: s.authProblem(r) == "",
-		Body:       body,
-		RequestID:  fmt.Sprintf("oncalltest-%06d", s.seq),
+		Seq:          s.seq,
+		Time:         time.Now(),
+		Method:       r.Method,
+		Path:         r.URL.Path,
+		Query:        r.URL.RawQuery,
+		Route:        pattern,
+		Authorized:   s.authProblem(r) == "",
+		Undocumented: undocumented(r.Method, pattern),
+		Body:         body,
+		RequestID:    fmt.Sprintf("oncalltest-%06d", s.seq),
 	}
 	f := s.faults.draw(r.Method, pattern)
 	entry.Fault = f.kind

@@ -79,6 +79,9 @@ func (s *Server) clientAppointment(a *Appointment) oncall.Appointment {
 		Participants: make([]oncall.Participant, 0, len(a.Participants)),
 		Metadata:     make(oncall.Metadata, len(a.Metadata)),
 	}
+	if u := s.cancellationURL(a); u != nil {
+		out.Cancellation = *u
+	}
 	for i := range a.Participants {
 		out.Participants = append(out.Participants, s.clientParticipant(a.ID, &a.Participants[i]))
 	}
@@ -88,9 +91,11 @@ func (s *Server) clientAppointment(a *Appointment) oncall.Appointment {
 	return out
 }
 
+// clientParticipant converts a stored participant to the client's type. Its Status is empty unless the
+// participant extension is on, since only then is it rendered.
 func (s *Server) clientParticipant(appt oncall.AppointmentID, p *Participant) oncall.Participant {
 	fee, _ := oncall.ParseDecimal(feeOf(p)) // a stored fee is always a valid decimal
-	return oncall.Participant{
+	out := oncall.Participant{
 		ID:          p.ID,
 		URL:         s.resourceURL(kindParticipants, int64(p.ID)),
 		Appointment: appt,
@@ -100,9 +105,12 @@ func (s *Server) clientParticipant(appt oncall.AppointmentID, p *Participant) on
 		Email:       p.Email,
 		Fee:         fee,
 		Cancelled:   p.Cancelled,
-		Status:      p.Status,
 		UserID:      p.UserID,
 	}
+	if s.extension {
+		out.Status = p.Status
+	}
+	return out
 }
 
 func (s *Server) clientContact(c *Contact) oncall.Contact {

@@ -48,9 +48,10 @@ func (s *Server) UpdateAsUser(id oncall.AppointmentID, edit func(*Appointment)) 
 }
 
 // CancelAsPatient cancels a 1:1 appointment as its patient would in OnCall's app, giving reason, and sends
-// appointment_updated: the appointment becomes cancelled with the status "Patient cancelled" and the reason in its
-// cancellation field, and its participant becomes cancelled with the status "Cancelled by Client". An appointment
-// with more than one participant not yet cancelled is a group: use CancelParticipantAsPatient.
+// appointment_updated: the appointment becomes cancelled with the status "Patient cancelled" (its "cancellation"
+// becomes non-null; the reason is kept in its AppointmentRecord), and its participant becomes cancelled with the
+// status "Cancelled by Client" (rendered only under WithUndocumentedParticipantAPI). An appointment with more than
+// one participant not yet cancelled is a group: use CancelParticipantAsPatient.
 func (s *Server) CancelAsPatient(id oncall.AppointmentID, reason string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -80,7 +81,7 @@ func (s *Server) CancelAsPatient(id oncall.AppointmentID, reason string) error {
 
 // CancelParticipantAsPatient withdraws one participant as that patient would in OnCall's app, and sends
 // appointment_updated on their appointment: the participant becomes cancelled with the status "Cancelled by
-// Client". If no participant is left who has not cancelled, the appointment is cancelled as CancelAsPatient does,
+// Client" (rendered only under WithUndocumentedParticipantAPI). If no participant is left who has not cancelled, the appointment is cancelled as CancelAsPatient does,
 // with reason; otherwise the reason is not kept (OnCall carries it to the EHR for 1:1 appointments only).
 func (s *Server) CancelParticipantAsPatient(id oncall.ParticipantID, reason string) error {
 	s.mu.Lock()

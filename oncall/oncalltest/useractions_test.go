@@ -36,8 +36,10 @@ func TestCancelAsPatient(t *testing.T) {
 		t.Errorf("stored (-want +got):\n%s", diff)
 	}
 	body := do(t, w.srv, "GET", fmt.Sprintf("/appointments/%d/", id), "").json(t).(map[string]any)
-	if body["cancellation"] != "Feeling unwell" || body["status"] != "Patient cancelled" || body["cancelled"] != true {
-		t.Errorf("answer: cancellation %v, status %v, cancelled %v", body["cancellation"], body["status"], body["cancelled"])
+	gotFields := []any{body["cancellation"], body["status"], body["cancelled"]}
+	wantFields := []any{fmt.Sprintf("%s/appointment_cancellations/%d/", w.srv.URL(), id), "Patient cancelled", true}
+	if diff := cmp.Diff(wantFields, gotFields); diff != "" {
+		t.Errorf("answer's cancellation, status, cancelled (-want +got):\n%s", diff)
 	}
 	if err := w.srv.CancelAsPatient(id, "again"); err == nil {
 		t.Error("cancelling twice succeeded")
@@ -192,5 +194,55 @@ func TestAddAppointmentChecks(t *testing.T) {
 	}
 	if err := w.srv.SetTokenProvider(999); err == nil {
 		t.Error("SetTokenProvider of an unknown provider succeeded")
+	}
+}
+
+// TestCancellationField: "cancellation" is opaque, the URL of a cancellation record once the appointment is
+// cancelled (however it was) and null before; the patient's reason is kept by the server only.
+func TestCancellationField(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		end        func(t *testing.T, w *world, id oncall.AppointmentID) error
+		wantURL    bool
+		wantReason string
+	}{
+		{"booked", func(*testing.T, *world, oncall.AppointmentID) error { return nil }, false, ""},
+		{"completed", func(_ *testing.T, w *world, id oncall.AppointmentID) error { return w.srv.Complete(id) }, false, ""},
+		{"cancelled by the patient", func(_ *testing.T, w *world, id oncall.AppointmentID) error {
+			return w.srv.CancelAsPatient(id, "Feeling unwell")
+		}, true, "Feeling unwell"},
+		{"cancelled by the provider", func(_ *testing.T, w *world, id oncall.AppointmentID) error { return w.srv.CancelAsProvider(id) }, true, ""},
+		{"cancelled through the API", func(t *testing.T, w *world, id oncall.AppointmentID) error {
+			if r := do(t, w.srv, "PATCH", fmt.Sprintf("/appointments/%d/", id), `{"cancelled":true}`); r.status != 200 {
+				return fmt.Errorf("PATCH: status %d", r.status)
+			}
+			return nil
+		}, true, ""},
+	}
+	for _, extension := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/extension=%v", tt.name, extension), func(t *testing.T) {
+				t.Parallel()
+				var opts []oncalltest.Option
+				if extension {
+					opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
+				}
+				w := newWorld(t, opts...)
+				id := w.seed(t, oneToOne("E1", start))
+				if err := tt.end(t, w, id); err != nil {
+					t.Fatal(err)
+				}
+				var want any
+				if tt.wantURL {
+					want = fmt.Sprintf("%s/appointment_cancellations/%d/", w.srv.URL(), id)
+				}
+				body := do(t, w.srv, "GET", fmt.Sprintf("/appointments/%d/", id), "").json(t).(map[string]any)
+				rec, _ := w.srv.AppointmentRecord(id)
+				if diff := cmp.Diff([]any{want, tt.wantReason}, []any{body["cancellation"], rec.Cancellation}); diff != "" {
+					t.Errorf("rendered cancellation, stored reason (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

@@ -66,7 +66,7 @@ func waitWebhooks(t *testing.T, srv *oncalltest.Server) {
 func TestWebhookEvents(t *testing.T) {
 	t.Parallel()
 	rcv := newReceiver(t)
-	w := newWorld(t, oncalltest.WithWebhookURL(rcv.URL))
+	w := newWorld(t, oncalltest.WithWebhookURL(rcv.URL), oncalltest.WithUndocumentedParticipantAPI())
 	client := w.client(t)
 	ctx := t.Context()
 	start := time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
