@@ -15,21 +15,56 @@ type ActionKind string
 const (
 	// ActionCreate creates an OnCall appointment for an EHR appointment that has none.
 	ActionCreate ActionKind = "create"
-	// ActionUpdate changes an appointment's fields (only those that differ) and, with them, the sync's metadata.
+	// ActionUpdate changes an appointment in one request: its fields (only those that differ), its status (a 1:1's
+	// DNS; Complete), who is on it (Participants, on the documented API) and the sync's metadata.
 	ActionUpdate ActionKind = "update"
-	// ActionCancel cancels an appointment: deleted in the EHR, or a 1:1 whose client was marked Error.
+	// ActionCancel cancels an appointment: deleted in the EHR, a 1:1 whose client was marked Error, or, with the
+	// status saying who cancelled, a 1:1 whose client is CBT or CBC.
 	ActionCancel ActionKind = "cancel"
 	// ActionRecreate cancels a 1:1 whose client changed and creates its replacement.
 	ActionRecreate ActionKind = "recreate"
-	// ActionSetStatus sets a participant's status (DNS, CBT, CBC).
+	// ActionSetStatus sets a participant's status (DNS, CBT, CBC): participant extension only.
 	ActionSetStatus ActionKind = "set-status"
-	// ActionAddParticipant adds a client to a group appointment.
+	// ActionAddParticipant adds a client to a group appointment: participant extension only.
 	ActionAddParticipant ActionKind = "add-participant"
-	// ActionRemoveParticipant removes a client from a group appointment (Error, or swapped out in the EHR).
+	// ActionRemoveParticipant removes a client from a group appointment (Error, or swapped out in the EHR):
+	// participant extension only.
 	ActionRemoveParticipant ActionKind = "remove-participant"
-	// ActionUpdateParticipant changes a participant's email, after the client's email changed in the EHR.
+	// ActionUpdateParticipant changes a participant's email, after the client's email changed in the EHR:
+	// participant extension only.
 	ActionUpdateParticipant ActionKind = "update-participant"
 )
+
+// ParticipantOp is what a ParticipantChange does.
+type ParticipantOp string
+
+const (
+	// ParticipantAdd invites a client to a group appointment.
+	ParticipantAdd ParticipantOp = "add"
+	// ParticipantRemove takes a participant off the appointment: marked Error, or swapped out of the group.
+	ParticipantRemove ParticipantOp = "remove"
+	// ParticipantWithdraw cancels a participant, who stays on the appointment: a group client's CBC or CBT.
+	ParticipantWithdraw ParticipantOp = "withdraw"
+	// ParticipantEmail gives a participant the client's new email.
+	ParticipantEmail ParticipantOp = "email"
+)
+
+// ParticipantChange is one change to who is on an appointment, made by an update on OnCall's documented API: the
+// appointment's participants list. The runner applies the changes to the appointment as it reads it just before
+// the update (see Action.ParticipantEntries), so that what changed in OnCall meanwhile, a co-host added or a
+// patient cancelling, is kept.
+type ParticipantChange struct {
+	Op ParticipantOp `json:"op"`
+	// Client is the EHR client id concerned.
+	Client string `json:"client,omitempty"`
+	// Participant is the OnCall participant changed (0 for ParticipantAdd).
+	Participant oncall.ParticipantID `json:"participant,omitempty"`
+	Reason      string               `json:"reason,omitempty"`
+	// Add is the client to invite, for ParticipantAdd, and Email the new address, for ParticipantEmail. They are
+	// PHI and not marshalled.
+	Add   *oncall.ParticipantParams `json:"-"`
+	Email string                    `json:"-"`
+}
 
 // kindOrder is the order of action kinds within one appointment: replacing and cancelling first; then removals
 // before additions, so that a swap never takes a group past 25; the appointment's own update last, since it
@@ -53,6 +88,9 @@ type Action struct {
 	Client string `json:"client,omitempty"`
 	// Fields are the appointment fields an update changes.
 	Fields []string `json:"fields,omitempty"`
+	// Participants are the changes to who is on the appointment that an update makes ("participants" is then
+	// among Fields): ActionUpdate and ActionCancel on OnCall's documented API.
+	Participants []ParticipantChange `json:"participants,omitempty"`
 	// Status is the participant status set by ActionSetStatus.
 	Status oncall.ParticipantStatus `json:"status,omitempty"`
 	// Reason explains the action in a few words.
@@ -60,7 +98,8 @@ type Action struct {
 
 	// Create holds the new appointment, for ActionCreate and ActionRecreate.
 	Create *oncall.AppointmentCreateParams `json:"-"`
-	// Update holds the changes, for ActionUpdate; for ActionRecreate, the old appointment's cancellation.
+	// Update holds the changes, for ActionUpdate and ActionCancel; for ActionRecreate, the old appointment's
+	// cancellation. Its Participants is nil: the list is built when the update is sent (ParticipantEntries).
 	Update *oncall.AppointmentUpdateParams `json:"-"`
 	// Add holds the participant to add, for ActionAddParticipant.
 	Add *oncall.ParticipantParams `json:"-"`
@@ -84,10 +123,60 @@ func (a Action) String() string {
 	if len(a.Fields) > 0 {
 		fmt.Fprintf(&b, " [%s]", strings.Join(a.Fields, ", "))
 	}
+	for i, c := range a.Participants {
+		sep := ";"
+		if i == 0 {
+			sep = ":"
+		}
+		fmt.Fprintf(&b, "%s %s %s", sep, c.Op, c.Client)
+		if c.Participant != 0 {
+			fmt.Fprintf(&b, " (participant %d)", c.Participant)
+		}
+	}
 	if a.Reason != "" {
 		fmt.Fprintf(&b, ": %s", a.Reason)
 	}
 	return b.String()
+}
+
+// ParticipantEntries returns the participants list an update carrying a's Participants sends, given the
+// appointment's participants as just read: every participant kept as it is (co-hosts and third parties added in
+// OnCall included) but for the changes, each applied if its participant is still there. An add is dropped when a
+// participant with that email is already on the appointment, so that nobody is invited twice.
+func (a *Action) ParticipantEntries(current []oncall.Participant) []oncall.ParticipantEntry {
+	out := make([]oncall.ParticipantEntry, 0, len(current)+len(a.Participants))
+	removed := map[oncall.ParticipantID]bool{}
+	for _, c := range a.Participants {
+		if c.Op == ParticipantRemove {
+			removed[c.Participant] = true
+		}
+	}
+	for i := range current {
+		p := &current[i]
+		if removed[p.ID] {
+			continue
+		}
+		e := p.Entry()
+		for _, c := range a.Participants {
+			switch {
+			case c.Participant != p.ID:
+			case c.Op == ParticipantWithdraw:
+				e.Cancelled = true
+			case c.Op == ParticipantEmail:
+				e.Email = c.Email
+			}
+		}
+		out = append(out, e)
+	}
+	for _, c := range a.Participants {
+		if c.Op != ParticipantAdd || c.Add == nil || slices.ContainsFunc(out, func(e oncall.ParticipantEntry) bool {
+			return strings.EqualFold(strings.TrimSpace(e.Email), strings.TrimSpace(c.Add.Email))
+		}) {
+			continue
+		}
+		out = append(out, oncall.ParticipantEntry{Name: c.Add.Name, Email: c.Add.Email, Fee: c.Add.Fee})
+	}
+	return out
 }
 
 // Skip is an EHR appointment, or part of one, that the plan leaves alone, and why.

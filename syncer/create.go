@@ -123,7 +123,7 @@ func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appo
 			pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed but no replacement is created: "+why)
 			return
 		}
-		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
+		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Client: a.Participants[0].ClientID,
 			Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: md}, Fields: []string{"cancelled", "metadata"},
 			Reason: "the 1:1's client changed in the EHR; the old appointment is cancelled and no replacement created: " + why})
 		return

@@ -160,6 +160,7 @@ type ocView struct {
 	Duration              int
 	Division              oncall.DivisionID
 	Provider              oncall.ProviderID
+	Status                oncall.AppointmentStatus
 	Cancelled             bool
 	// Roster is the client ids the emr_clients metadata records, sorted.
 	Roster []string
@@ -169,6 +170,7 @@ type ocView struct {
 
 type participantView struct {
 	Name, Email string
+	Cancelled   bool
 	Status      oncall.ParticipantStatus
 }
 
@@ -185,7 +187,7 @@ func serverViews(t testing.TB, appts []oncall.Appointment) map[string][]ocView {
 		}
 		v := ocView{
 			Title: a.Title, Type: a.Type, DateTime: a.DateTime, Duration: a.Duration, Division: a.Division,
-			Provider: a.Provider, Cancelled: a.Cancelled,
+			Provider: a.Provider, Status: a.Status, Cancelled: a.Cancelled,
 		}
 		v.EMRID, _ = a.Metadata.String("emr_id")
 		v.Source, _ = a.Metadata.String("emr_source")
@@ -199,7 +201,7 @@ func serverViews(t testing.TB, appts []oncall.Appointment) map[string][]ocView {
 		}
 		slices.Sort(v.Roster)
 		for _, p := range a.Participants {
-			v.Participants = append(v.Participants, participantView{Name: p.Name, Email: p.Email, Status: p.Status})
+			v.Participants = append(v.Participants, participantView{Name: p.Name, Email: p.Email, Cancelled: p.Cancelled, Status: p.Status})
 		}
 		sortParticipants(v.Participants)
 		out[k] = append(out[k], v)
@@ -219,11 +221,16 @@ func sortParticipants(ps []participantView) {
 //   - title is the activity, type "inperson" for in person and "online" otherwise, datetime the start, duration
 //     in whole minutes, provider the mapped staff id; metadata carries emr_id, emr_source, emr_series_id and the
 //     roster of client ids;
-//   - DNS, CBT and CBC set "No Show", "Cancelled by Provider" and "Cancelled by Client" on a participant that has
-//     no status yet; Error removes a group's participant and cancels a 1:1; a client gone from a group is removed,
-//     a new one is invited, and a client removed or never invited is not brought back;
-//   - an EHR deletion cancels; a 1:1 whose client changed is cancelled and marked emr_superseded, and a new one is
-//     created for the new client; a cancelled appointment is left alone.
+//   - on the documented API, a 1:1's DNS, CBT and CBC give the appointment the status "No show", or cancel it as
+//     "Provider cancelled" or "Patient cancelled"; a group client's CBT and CBC withdraw their participant
+//     (cancelled), and their DNS shows nowhere. With the participant extension, DNS, CBT and CBC set "No Show",
+//     "Cancelled by Provider" and "Cancelled by Client" on the participant (the last two cancelling them too).
+//     Either way a client's first such status is final;
+//   - Error removes a group's participant and cancels a 1:1; a client gone from a group is removed, a new one is
+//     invited, and a client removed or never invited is not brought back;
+//   - an EHR deletion cancels (OnCall records a coordinator's cancellation); a 1:1 whose client changed is
+//     cancelled and marked emr_superseded, and a new one is created for the new client; a cancelled or closed
+//     appointment is left alone.
 type oracle struct {
 	policy syncer.Policy
 	byKey  map[string][]*modelAppt
@@ -237,6 +244,8 @@ type modelAppt struct {
 
 type modelParticipant struct {
 	client string
+	// final is set once the client's DNS, CBT or CBC has reached OnCall (or been recorded, for a group's DNS).
+	final bool
 	participantView
 }
 
@@ -244,6 +253,13 @@ var statusInOnCall = map[carelogic.Status]oncall.ParticipantStatus{
 	carelogic.StatusDNS: "No Show",
 	carelogic.StatusCBT: "Cancelled by Provider",
 	carelogic.StatusCBC: "Cancelled by Client",
+}
+
+// oneToOneStatus is a 1:1's appointment status for its client's DNS, CBT or CBC on the documented API.
+var oneToOneStatus = map[carelogic.Status]oncall.AppointmentStatus{
+	carelogic.StatusDNS: "No show",
+	carelogic.StatusCBT: "Provider cancelled",
+	carelogic.StatusCBC: "Patient cancelled",
 }
 
 func oracleInvites(s carelogic.Status) bool {
@@ -263,19 +279,25 @@ func (o *oracle) current(key string) *modelAppt {
 	return nil
 }
 
+// cancel cancels m as the sync's token (a coordinator's) does.
+func cancel(m *modelAppt) { m.Cancelled, m.Status = true, "Coordinator cancelled" }
+
 func (o *oracle) sync(ehr []carelogic.Appointment) {
 	for _, a := range ehr {
 		cur := o.current(a.Key())
 		switch {
 		case cur == nil:
 			o.create(a)
-		case cur.Cancelled:
+		case cur.Cancelled || cur.Status != "Incomplete":
 		case a.Deleted:
-			cur.Cancelled = true
+			cancel(cur)
 		case a.Kind == carelogic.Individual && a.Participants[0].Status == carelogic.StatusError:
-			cur.Cancelled = true
+			if !cur.parts[0].final {
+				cancel(cur)
+			}
 		case a.Kind == carelogic.Individual && cur.parts[0].client != a.Participants[0].ClientID:
-			cur.Cancelled, cur.Superseded = true, true
+			cancel(cur)
+			cur.Superseded = true
 			o.create(a)
 		default:
 			o.update(cur, a)
@@ -289,11 +311,11 @@ func (o *oracle) create(a carelogic.Appointment) {
 		return
 	}
 	m := &modelAppt{removed: map[string]bool{}}
-	m.EMRID, m.Source, m.Series, m.Division, m.Provider = a.ID, a.Source, a.SeriesID, o.policy.Division, provider
+	m.EMRID, m.Source, m.Series, m.Division, m.Provider, m.Status = a.ID, a.Source, a.SeriesID, o.policy.Division, provider, "Incomplete"
 	o.setFields(m, a)
 	for _, c := range a.Participants {
 		if oracleInvites(c.Status) {
-			m.parts = append(m.parts, modelParticipant{c.ClientID, participantView{Name: c.Name, Email: c.Email}})
+			m.parts = append(m.parts, modelParticipant{client: c.ClientID, participantView: participantView{Name: c.Name, Email: c.Email}})
 		} else {
 			m.removed[c.ClientID] = true
 		}
@@ -309,23 +331,32 @@ func (o *oracle) update(m *modelAppt, a carelogic.Appointment) {
 	if p, ok := o.policy.Providers[a.ProviderID]; ok {
 		m.Provider = p
 	}
+	extension := o.policy.UndocumentedParticipantAPI
 	var kept []modelParticipant
 	for _, p := range m.parts {
 		c := a.Participant(p.client)
-		if c == nil || c.Status == carelogic.StatusError {
+		if c == nil || c.Status == carelogic.StatusError && !p.final {
 			m.removed[p.client] = true
 			continue
 		}
 		p.Email = c.Email
-		if s := statusInOnCall[c.Status]; s != "" && p.Status == "" {
-			p.Status = s
+		if s := statusInOnCall[c.Status]; s != "" && !p.final {
+			p.final = true
+			switch {
+			case extension:
+				p.Status, p.Cancelled = s, c.Status != carelogic.StatusDNS
+			case a.Kind == carelogic.Individual:
+				m.Status, m.Cancelled = oneToOneStatus[c.Status], c.Status != carelogic.StatusDNS
+			default:
+				p.Cancelled = c.Status != carelogic.StatusDNS
+			}
 		}
 		kept = append(kept, p)
 	}
 	for _, c := range a.Participants {
 		on := slices.ContainsFunc(kept, func(p modelParticipant) bool { return p.client == c.ClientID })
 		if !on && !m.removed[c.ClientID] && oracleInvites(c.Status) {
-			kept = append(kept, modelParticipant{c.ClientID, participantView{Name: c.Name, Email: c.Email}})
+			kept = append(kept, modelParticipant{client: c.ClientID, participantView: participantView{Name: c.Name, Email: c.Email}})
 		}
 	}
 	m.parts = kept
@@ -378,42 +409,72 @@ func failuresHaveReasons(t testing.TB, rep *syncer.Report, when string) {
 	}
 }
 
+// TestEndToEndDemo syncs the demo schedule, its edits, and then nothing, on OnCall's documented API (the fake's
+// default) and with the participant extension (both the fake's and the policy's), comparing OnCall's state with
+// the oracle's after each sync. On the documented API not one request goes to the extension's endpoints.
 func TestEndToEndDemo(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, carelogic.DemoSchedule(e2eNow))
-	o := newOracle(h.policy)
-	r := h.runner()
+	for _, extension := range []bool{false, true} {
+		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
+			t.Parallel()
+			var cfg harnessConfig
+			if extension {
+				cfg.server = []oncalltest.Option{oncalltest.WithUndocumentedParticipantAPI()}
+			}
+			h := newHarness(t, carelogic.DemoSchedule(e2eNow), cfg)
+			h.policy.UndocumentedParticipantAPI = extension
+			o := newOracle(h.policy)
+			r := h.runner()
 
-	o.sync(h.ehr())
-	rep := h.sync(r)
-	if len(rep.FailedActions()) > 0 {
-		t.Fatalf("first sync failed:\n%s", rep)
-	}
-	h.checkState(o, "after the first sync")
+			o.sync(h.ehr())
+			rep := h.sync(r)
+			if len(rep.FailedActions()) > 0 {
+				t.Fatalf("first sync failed:\n%s", rep)
+			}
+			h.checkState(o, "after the first sync")
 
-	edited := h.edit(carelogic.DemoEdits)
-	o.sync(edited)
-	rep = h.sync(r)
-	if len(rep.FailedActions()) > 0 {
-		t.Fatalf("second sync failed:\n%s", rep)
+			edited := h.edit(carelogic.DemoEdits)
+			o.sync(edited)
+			rep = h.sync(r)
+			if len(rep.FailedActions()) > 0 {
+				t.Fatalf("second sync failed:\n%s", rep)
+			}
+			if diff := cmp.Diff(rep.Planned, rep.Applied); diff != "" {
+				t.Errorf("second sync: applied differs from planned (-planned +applied):\n%s", diff)
+			}
+			// Every kind of change the demo's edits make reaches OnCall.
+			kinds := []syncer.ActionKind{syncer.ActionCreate, syncer.ActionUpdate, syncer.ActionCancel, syncer.ActionRecreate}
+			if extension {
+				kinds = append(kinds, syncer.ActionSetStatus, syncer.ActionAddParticipant, syncer.ActionRemoveParticipant, syncer.ActionUpdateParticipant)
+			}
+			for _, k := range kinds {
+				if rep.Applied[k] == 0 {
+					t.Errorf("second sync applied no %s: %v", k, rep.Applied)
+				}
+			}
+			h.checkState(o, "after the edits")
+
+			rep = h.sync(r)
+			if len(rep.Actions) != 0 {
+				t.Errorf("third sync: want no action, got:\n%s", rep)
+			}
+			h.checkState(o, "after the third sync")
+			if n := undocumentedRequests(h.srv); n > 0 && !extension {
+				t.Errorf("%d requests to the participant extension's endpoints on the documented API", n)
+			}
+		})
 	}
-	if diff := cmp.Diff(rep.Planned, rep.Applied); diff != "" {
-		t.Errorf("second sync: applied differs from planned (-planned +applied):\n%s", diff)
-	}
-	// Every kind of change the demo's edits make reaches OnCall.
-	for _, k := range []syncer.ActionKind{syncer.ActionCreate, syncer.ActionUpdate, syncer.ActionCancel, syncer.ActionRecreate,
-		syncer.ActionSetStatus, syncer.ActionAddParticipant, syncer.ActionRemoveParticipant, syncer.ActionUpdateParticipant} {
-		if rep.Applied[k] == 0 {
-			t.Errorf("second sync applied no %s: %v", k, rep.Applied)
+}
+
+// undocumentedRequests counts the requests the server logged to the participant extension's endpoints.
+func undocumentedRequests(srv *oncalltest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Undocumented {
+			n++
 		}
 	}
-	h.checkState(o, "after the edits")
-
-	rep = h.sync(r)
-	if len(rep.Actions) != 0 {
-		t.Errorf("third sync: want no action, got:\n%s", rep)
-	}
-	h.checkState(o, "after the third sync")
+	return n
 }
 
 // converge syncs until a pass plans nothing, at most passes times, checking after each pass that no EHR key has
@@ -491,8 +552,10 @@ func TestEndToEndUnderFaults(t *testing.T) {
 	}
 }
 
-// TestEndToEndOnCallToEHR: a patient cancels a synced 1:1 in OnCall, and the EHR gets CBC and the reason, by a
-// direct call and through the webhook handler.
+// TestEndToEndOnCallToEHR: a patient cancels a synced 1:1 in OnCall, and the EHR gets CBC, by a direct call and
+// through the webhook handler. The reason the patient gave does not reach the EHR: OnCall's documented API has
+// none (the fake, like OnCall's own app, shows only an opaque cancellation URL), and that URL is not written to
+// the EHR's comments.
 func TestEndToEndOnCallToEHR(t *testing.T) {
 	t.Parallel()
 	const reason = "Feeling unwell"
@@ -508,14 +571,13 @@ func TestEndToEndOnCallToEHR(t *testing.T) {
 		t.Fatal("appt-101 was not synced")
 		return nil, 0, ""
 	}
-	// want is the EHR appointment with CBC and the comment.
+	// want is the EHR appointment with CBC, and its comments as they were.
 	want := func(h *harness, id string) carelogic.Appointment {
 		a, err := h.mem.Appointment(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a.Participants[0].Status = carelogic.StatusCBC
-		a.Comments = "Client cancelled in OnCall: " + reason
 		return a
 	}
 
@@ -543,7 +605,7 @@ func TestEndToEndOnCallToEHR(t *testing.T) {
 				}
 				kinds = append(kinds, r.Kind)
 			}
-			wantKinds := []syncer.EHRActionKind{syncer.EHRSetStatus, syncer.EHRComment}
+			wantKinds := []syncer.EHRActionKind{syncer.EHRSetStatus}
 			if round == 2 {
 				wantKinds = nil // idempotent: nothing left to do
 			}

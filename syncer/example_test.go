@@ -14,21 +14,23 @@ func ExampleMapStatus() {
 		carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC, carelogic.StatusError, carelogic.StatusKept, "Checked-in",
 	} {
 		m := syncer.MapStatus(s)
-		switch m.Effect {
-		case syncer.EffectSetStatus:
-			fmt.Printf("%s: participant status %q\n", s, m.OnCall)
-		case syncer.EffectRemove:
+		switch {
+		case m.Effect == syncer.EffectSetStatus && m.Cancels:
+			fmt.Printf("%s: a 1:1 cancelled as %q; a group client withdrawn\n", s, m.Appointment)
+		case m.Effect == syncer.EffectSetStatus:
+			fmt.Printf("%s: a 1:1's status %q; a group client's is recorded (no documented field)\n", s, m.Appointment)
+		case m.Effect == syncer.EffectRemove:
 			fmt.Printf("%s: participant removed\n", s)
 		default:
 			fmt.Printf("%s: %s\n", s, m.Reason)
 		}
 	}
 	// Output:
-	// DNS: participant status "No Show"
-	// CBT: participant status "Cancelled by Provider"
-	// CBC: participant status "Cancelled by Client"
+	// DNS: a 1:1's status "No show"; a group client's is recorded (no documented field)
+	// CBT: a 1:1 cancelled as "Provider cancelled"; a group client withdrawn
+	// CBC: a 1:1 cancelled as "Patient cancelled"; a group client withdrawn
 	// Error: participant removed
-	// Kept: Kept does not sync: complete the appointment in OnCall, which charges its fees
+	// Kept: Kept does not sync: complete the appointment in OnCall, which charges its fees (or set Policy.CompleteWhenKept)
 	// Checked-in: custom status "Checked-in" does not sync
 }
 
@@ -79,7 +81,7 @@ func ExamplePlan() {
 	// Output:
 	// create carelogic/1001: new in the EHR
 	// create carelogic/1002: new in the EHR
-	// cancel carelogic/1003 (oncall 42): deleted in the EHR
+	// cancel carelogic/1003 (oncall 42) [cancelled]: deleted in the EHR
 	// skipped carelogic/1000: ended before it reached OnCall; past appointments are not created
 }
 

@@ -28,6 +28,8 @@ type candidate struct {
 	source  metaString
 	series  metaString
 	clients metaString
+	// ignoredRaw is the KeyEMRIgnored value, read only when a field differs.
+	ignoredRaw metaString
 }
 
 // scanMeta reads the sync's keys from md in one pass over the map, each as oncall.Metadata.String reads it.
@@ -42,6 +44,8 @@ func scanMeta(md oncall.Metadata) (c candidate, superseded bool) {
 			c.series.v, c.series.ok = metaText(v)
 		case KeyEMRClients:
 			c.clients.v, c.clients.ok = metaText(v)
+		case KeyEMRIgnored:
+			c.ignoredRaw.v, c.ignoredRaw.ok = metaText(v)
 		case KeyEMRSuperseded:
 			b, ok := v.(bool)
 			superseded = ok && b
@@ -142,6 +146,15 @@ func (pl *planner) match(key string, e *keyed) *candidate {
 		return &e.list[len(e.list)-1]
 	}
 	return nil
+}
+
+// ignored reports whether OnCall ignored field when the sync last sent it this same value (see KeyEMRIgnored).
+func (c *candidate) ignored(field, value string) bool {
+	if !c.ignoredRaw.ok {
+		return false
+	}
+	h, ok := decodeIgnored(c.ignoredRaw.v)[field]
+	return ok && h == valueHash(value)
 }
 
 // metadataCurrent reports whether c's metadata already holds the keys that identify a (id, source and series),

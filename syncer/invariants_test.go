@@ -33,49 +33,62 @@ func demoWindow(now time.Time) Window {
 // empty, for the demo schedule and again after a round of every kind of edit.
 func TestInvariantSyncedStatePlansEmpty(t *testing.T) {
 	t.Parallel()
-	now := testNow.Add(17 * time.Minute)
-	p, win := demoPolicy(now), demoWindow(now)
-	schedule := carelogic.DemoSchedule(now)
-	w := &world{t: t, nextID: counter(100)}
-	first := w.sync(schedule, win, p) // fails the test unless the synced state plans empty
-	if got := first.Counts()[ActionCreate]; got < len(schedule)/2 {
-		t.Errorf("the initial sync created %d appointments of %d:\n%s", got, len(schedule), actionLines(first))
-	}
-	if kinds := first.Counts(); len(kinds) != 1 {
-		t.Errorf("the initial sync planned %v, want only creates", kinds)
-	}
-
-	edited := carelogic.DemoEdits(schedule)
-	second := w.sync(edited, win, p)
-	// Each of the demo's edits is carried over as the action that expresses it.
 	const demo = carelogic.DemoSource + "/"
-	want := []string{
-		"update " + demo + "appt-101 [datetime]",
-		"update " + demo + "appt-102 [type]",
-		"update " + demo + "appt-109 [provider]",
-		"recreate " + demo + "appt-110",
-		"remove-participant " + demo + "appt-301",
-		"add-participant " + demo + "appt-301",
-		"update " + demo + "appt-301 [metadata]",
-		"set-status " + demo + "appt-402",
-		"cancel " + demo + "appt-111",
-		"create " + demo + "appt-112",
-	}
-	for _, id := range []string{"appt-201", "appt-202", "appt-203", "appt-204", "appt-501"} {
-		want = append(want, "update-participant "+demo+id+" [email]", "update "+demo+id+" [metadata]")
-	}
-	var got []string
-	for _, a := range second.Actions {
-		s := string(a.Kind) + " " + a.Key
-		if len(a.Fields) > 0 {
-			s += " [" + strings.Join(a.Fields, ", ") + "]"
-		}
-		got = append(got, s)
-	}
-	slices.Sort(want)
-	slices.Sort(got)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("actions after DemoEdits (-want +got):\n%s", diff)
+	emails := []string{"appt-201", "appt-202", "appt-203", "appt-204", "appt-501"}
+	for _, extension := range []bool{false, true} {
+		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
+			t.Parallel()
+			now := testNow.Add(17 * time.Minute)
+			p, win := demoPolicy(now), demoWindow(now)
+			p.UndocumentedParticipantAPI = extension
+			schedule := carelogic.DemoSchedule(now)
+			w := &world{t: t, nextID: counter(100)}
+			first := w.sync(schedule, win, p) // fails the test unless the synced state plans empty
+			if got := first.Counts()[ActionCreate]; got < len(schedule)/2 {
+				t.Errorf("the initial sync created %d appointments of %d:\n%s", got, len(schedule), actionLines(first))
+			}
+			if kinds := first.Counts(); len(kinds) != 1 {
+				t.Errorf("the initial sync planned %v, want only creates", kinds)
+			}
+
+			edited := carelogic.DemoEdits(schedule)
+			second := w.sync(edited, win, p)
+			// Each of the demo's edits is carried over as the action that expresses it: on the documented API one
+			// update per appointment, its participants list included; with the extension, a request per
+			// participant change before the update that records the roster.
+			want := []string{
+				"update " + demo + "appt-101 [datetime]",
+				"update " + demo + "appt-102 [type]",
+				"update " + demo + "appt-109 [provider]",
+				"recreate " + demo + "appt-110",
+				"cancel " + demo + "appt-111 [cancelled]",
+				"create " + demo + "appt-112",
+			}
+			if extension {
+				want = append(want, "remove-participant "+demo+"appt-301", "add-participant "+demo+"appt-301",
+					"update "+demo+"appt-301 [metadata]", "set-status "+demo+"appt-402", "update "+demo+"appt-402 [metadata]")
+				for _, id := range emails {
+					want = append(want, "update-participant "+demo+id+" [email]", "update "+demo+id+" [metadata]")
+				}
+			} else {
+				for _, id := range append(emails, "appt-301", "appt-402") {
+					want = append(want, "update "+demo+id+" [participants, metadata]")
+				}
+			}
+			var got []string
+			for _, a := range second.Actions {
+				s := string(a.Kind) + " " + a.Key
+				if len(a.Fields) > 0 {
+					s += " [" + strings.Join(a.Fields, ", ") + "]"
+				}
+				got = append(got, s)
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("actions after DemoEdits (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -1,9 +1,14 @@
 package syncer
 
 import (
+	"fmt"
+	"hash/fnv"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/oncallsync/oncall-go/carelogic"
@@ -27,7 +32,56 @@ const (
 	// KeyEMRSuperseded marks an appointment the sync cancelled and replaced (a 1:1 whose client changed); matching
 	// ignores it.
 	KeyEMRSuperseded = "emr_superseded"
+	// KeyEMRIgnored records the fields OnCall did not apply when the sync wrote them (an oncall.WriteIgnoredError),
+	// each with a short hash of the value sent: "status=1x2y3z,title=4a5b6c". The plan does not send that value
+	// of that field again, so that a sync against a server that ignores a field converges instead of writing it on
+	// every run; a new value is sent.
+	KeyEMRIgnored = "emr_ignored"
 )
+
+// valueHash is the short hash of a field's value that KeyEMRIgnored records: FNV-1a, 48 bits in base 36. Unlike
+// an email's digest it keeps case, since "Intake" and "intake" are different titles.
+func valueHash(v string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(v))
+	return strconv.FormatUint(h.Sum64()&(1<<48-1), 36)
+}
+
+// ignoredValue renders a field's value for valueHash, as the plan and the runner both do.
+func ignoredValue(v any) string {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC().Format(time.RFC3339)
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
+}
+
+// decodeIgnored parses a KeyEMRIgnored value into field -> hash; malformed entries are dropped.
+func decodeIgnored(s string) map[string]string {
+	out := map[string]string{}
+	for s != "" {
+		var entry string
+		entry, s, _ = strings.Cut(s, ",")
+		if f, h, ok := strings.Cut(entry, "="); ok && f != "" && h != "" {
+			out[f] = h
+		}
+	}
+	return out
+}
+
+// encodeIgnored renders field -> hash as KeyEMRIgnored holds it, fields sorted.
+func encodeIgnored(m map[string]string) string {
+	var b strings.Builder
+	for i, f := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(f + "=" + m[f])
+	}
+	return b.String()
+}
 
 // appointmentKey returns the EHR key an OnCall appointment's metadata names, or "" if it names none.
 func appointmentKey(m oncall.Metadata) string {

@@ -347,7 +347,7 @@ func TestChangesetJSONHasNoPHI(t *testing.T) {
 		oneToOne("o2", days(3), client(7)),
 	}
 	cs := Plan(after, w.state, testWindow(), testPolicy())
-	if len(cs.Actions) < 5 {
+	if len(cs.Actions) < 3 || len(cs.Actions[0].Participants) < 3 {
 		t.Fatalf("expected creates, a recreate and participant changes, got:\n%s", actionLines(cs))
 	}
 	b, err := json.Marshal(cs)

@@ -41,6 +41,17 @@ type Policy struct {
 	// CancelOrphans cancels future OnCall appointments that carry this sync's EHR metadata but whose EHR
 	// appointment is gone from the window that was read (deleted outright rather than marked). Default true.
 	CancelOrphans bool
+	// CompleteWhenKept sets an appointment's status to Complete once the EHR marks its clients Kept (every client
+	// Kept, apart from those who left it: Error, CBC, CBT). The CareLogic integration leaves staff to click
+	// Complete in OnCall. Completing may charge the appointment's fees, which is why it is off by default.
+	CompleteWhenKept bool
+	// UndocumentedParticipantAPI plans with the participant extension (see oncall/undocumented.go): DNS, CBT and
+	// CBC as a participant "status" field, and participants added, changed and removed through /participants/.
+	// OnCall documents neither; a server without them answers 405 or ignores the field. Off by default, which
+	// uses only the documented API: a 1:1's outcome is the appointment's status, a group client's cancellation
+	// their participant's cancelled flag, and who is on an appointment its participants list. A group client's
+	// DNS has no documented field: it is reported once and recorded, never sent.
+	UndocumentedParticipantAPI bool
 }
 
 // DefaultPolicy returns the default policy for the division.

@@ -25,13 +25,21 @@ const (
 	OutcomeNotRun Outcome = "not-run"
 	// OutcomePlanned: a dry run; nothing was written.
 	OutcomePlanned Outcome = "planned"
+	// OutcomeIgnored: the request succeeded, but OnCall did not apply every field it wrote (Err is an
+	// *oncall.WriteIgnoredError naming them). The sync records the values it sent (KeyEMRIgnored, and a status in
+	// the roster) and does not send them again.
+	OutcomeIgnored Outcome = "ignored"
 )
 
 // ActionResult is an action with its outcome.
 type ActionResult struct {
 	Action
 	Outcome Outcome `json:"outcome"`
-	// Error is the failure's reason; it names the request, never a patient's name or email.
+	// Err is what went wrong, for errors.Is and errors.As (errors.Is(r.Err, oncall.ErrRateLimited),
+	// oncall.ErrWriteIgnored); nil when the action was applied or planned.
+	Err error `json:"-"`
+	// Error is Err's text, or why the action was not run, for the JSON report; it names the request, never a
+	// patient's name or email.
 	Error string `json:"error,omitempty"`
 	// Note adds what the outcome needs explaining, e.g. a create confirmed by look-up after an ambiguous failure.
 	Note string `json:"note,omitempty"`
@@ -48,7 +56,9 @@ type Report struct {
 	Planned map[ActionKind]int `json:"planned"`
 	Applied map[ActionKind]int `json:"applied"`
 	// Failed counts the actions that were not made, by kind.
-	Failed   map[ActionKind]int `json:"failed"`
+	Failed map[ActionKind]int `json:"failed"`
+	// Ignored counts the actions OnCall answered without applying every field they wrote, by kind.
+	Ignored  map[ActionKind]int `json:"ignored"`
 	Actions  []ActionResult     `json:"actions"`
 	Skipped  []Skip             `json:"skipped"`
 	Review   []Candidate        `json:"review"`
@@ -61,6 +71,7 @@ func newReport(cs *Changeset, dry bool) *Report {
 		Planned: cs.Counts(),
 		Applied: map[ActionKind]int{},
 		Failed:  map[ActionKind]int{},
+		Ignored: map[ActionKind]int{},
 		Actions: make([]ActionResult, len(cs.Actions)),
 		Skipped: cs.Skipped,
 		Review:  cs.Review,
@@ -78,6 +89,8 @@ func (r *Report) finish() {
 			r.Applied[a.Kind]++
 		case OutcomeFailed, OutcomeNotRun, OutcomeAmbiguous:
 			r.Failed[a.Kind]++
+		case OutcomeIgnored:
+			r.Ignored[a.Kind]++
 		}
 	}
 }
@@ -85,7 +98,7 @@ func (r *Report) finish() {
 // Changed reports whether the run planned any action.
 func (r *Report) Changed() bool { return len(r.Actions) > 0 }
 
-// FailedActions returns the actions that were not made.
+// FailedActions returns the actions that were not made, or that OnCall did not fully apply (OutcomeIgnored).
 func (r *Report) FailedActions() []ActionResult {
 	var out []ActionResult
 	for _, a := range r.Actions {
@@ -113,11 +126,15 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "%d failed", n)
 			writeCounts(&b, r.Failed)
 		}
+		if n := sum(r.Ignored); n > 0 {
+			fmt.Fprintf(&b, "%d not fully applied by OnCall", n)
+			writeCounts(&b, r.Ignored)
+		}
 	}
 	for _, a := range r.Actions {
 		mark := "+"
 		switch a.Outcome {
-		case OutcomeFailed, OutcomeNotRun, OutcomeAmbiguous:
+		case OutcomeFailed, OutcomeNotRun, OutcomeAmbiguous, OutcomeIgnored:
 			mark = "!"
 		case OutcomePlanned:
 			mark = "~"
@@ -129,6 +146,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		switch {
 		case a.Outcome == OutcomeNotRun:
 			fmt.Fprintf(&b, " NOT RUN: %s", strings.TrimPrefix(a.Error, "not run: "))
+		case a.Outcome == OutcomeIgnored:
+			fmt.Fprintf(&b, " NOT APPLIED BY ONCALL: %s", a.Error)
 		case a.Error != "":
 			fmt.Fprintf(&b, " FAILED: %s", a.Error)
 		}

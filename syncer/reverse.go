@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ const (
 	// DNS for a no-show recorded in OnCall.
 	EHRSetStatus EHRActionKind = "ehr-set-status"
 	// EHRComment appends the client's cancellation reason to the appointment's comments (1:1s only, as the
-	// CareLogic integration does: OnCall gives reasons for individual appointments).
+	// CareLogic integration does), when OnCall gives one: its documented API does not (see PlanEHR).
 	EHRComment EHRActionKind = "ehr-comment"
 	// EHRStoreURL stores the OnCall appointment's URL on the EHR record, which makes later matching exact.
 	EHRStoreURL EHRActionKind = "ehr-store-url"
@@ -50,8 +51,8 @@ type EHRAction struct {
 }
 
 // ReversePolicy says what flows from OnCall back to the EHR. The zero value is the CareLogic integration's
-// behaviour: statuses and a client's cancellation reason flow back, and the OnCall URL is stored; the EHR stays
-// the system of record for everything else.
+// behaviour: statuses and, where OnCall gives one, a client's cancellation reason flow back, and the OnCall URL is
+// stored; the EHR stays the system of record for everything else.
 type ReversePolicy struct {
 	// CreateInEHR creates an EHR appointment for an OnCall appointment that has no EHR metadata, for deployments
 	// where OnCall is the system of record. The runner then writes the new EHR id into the OnCall appointment's
@@ -88,7 +89,9 @@ func cancelledBy(s oncall.AppointmentStatus) (carelogic.Status, bool) {
 // repeated or out-of-order webhook deliveries (each handled with a fresh read of the appointment) converge.
 //
 // It never overwrites a status the EHR already holds as DNS, CBT, CBC or Error, and it ignores appointments the
-// syncer itself superseded.
+// syncer itself superseded. A 1:1's cancellation reason goes into the EHR's comments only when the appointment's
+// "cancellation" field holds text: OnCall documents no reason, and the field is opaque (most likely the URL of a
+// cancellation record, which is not a reason and is never written to the EHR).
 func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy) []EHRAction {
 	if oc == nil || superseded(oc.Metadata) {
 		return nil
@@ -152,10 +155,21 @@ func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy
 		acts = append(acts, EHRAction{Kind: EHRSetStatus, EHRID: ehr.ID, OnCall: oc.ID, Client: c.ClientID, Status: want, Reason: "set in OnCall"})
 		cbcOne = cbcOne || want == carelogic.StatusCBC
 	}
-	if reason := strings.TrimSpace(oc.Cancellation); cbcOne && ehr.Kind == carelogic.Individual && reason != "" && !strings.Contains(ehr.Comments, reason) {
+	if reason := cancellationReason(oc); cbcOne && ehr.Kind == carelogic.Individual && reason != "" && !strings.Contains(ehr.Comments, reason) {
 		acts = append(acts, EHRAction{Kind: EHRComment, EHRID: ehr.ID, OnCall: oc.ID, Comment: "Client cancelled in OnCall: " + reason, Reason: "cancellation reason"})
 	}
 	return acts
+}
+
+// cancellationReason returns the reason a patient gave for cancelling oc, when OnCall says, or "". OnCall documents
+// no reason: the appointment's "cancellation" field is opaque, most likely the URL of a cancellation record, which
+// is not text to put in the EHR's comments. It is taken as the reason only when it is not a URL.
+func cancellationReason(oc *oncall.Appointment) string {
+	c := strings.TrimSpace(oc.Cancellation)
+	if u, err := url.Parse(c); err == nil && u.IsAbs() && u.Host != "" {
+		return ""
+	}
+	return c
 }
 
 // detailChanges returns ehr with OnCall's time, duration and title, and whether any differs.

@@ -116,6 +116,16 @@ func TestPlanEHR(t *testing.T) {
 		oc:   withOC(m1, func(m *oncall.Appointment) { patientCancelled(m); m.Cancellation = "  " }), ehr: &o1,
 		want: []EHRAction{setStatus(o1, m1, "c1", carelogic.StatusCBC)},
 	}, {
+		// OnCall documents no reason; its "cancellation" is opaque, most likely a cancellation record's URL,
+		// which is not a reason and must not reach the EHR's comments.
+		name: "patient cancels a 1:1, the cancellation field a URL",
+		oc: withOC(m1, func(m *oncall.Appointment) {
+			patientCancelled(m)
+			m.Cancellation = "https://api.oncallhealth.ca/appointment_cancellations/77/"
+		}),
+		ehr:  &o1,
+		want: []EHRAction{setStatus(o1, m1, "c1", carelogic.StatusCBC)},
+	}, {
 		name: "the reason is in the EHR comments already",
 		oc:   withOC(m1, patientCancelled),
 		ehr:  withEHR(o1, func(a *carelogic.Appointment) { a.Comments = "Called: Feeling unwell, will rebook" }),
@@ -323,27 +333,39 @@ func TestPlanEHR(t *testing.T) {
 // the EHR, the forward plan does not write back to OnCall.
 func TestPlanEHRForwardRoundTrip(t *testing.T) {
 	t.Parallel()
-	appts := []carelogic.Appointment{oneToOne("o1", days(1), client(1)), group("g1", days(2), clients(1, 4)...)}
-	w := syncWorld(t, appts, testPolicy())
-	// A group client cancels in OnCall; the provider cancels the 1:1.
-	w.live(key("g1")).Participants[2].Cancelled = true
-	m1 := w.live(key("o1"))
-	m1.Cancelled, m1.Status = true, oncall.StatusProviderCancelled
-	for i, a := range appts {
-		appts[i] = applyEHR(t, a, PlanEHR(w.live(a.Key()), &a, ReversePolicy{}))
-	}
-	if got := appts[1].Participant("c3").Status; got != carelogic.StatusCBC {
-		t.Fatalf("g1 client c3 is %q in the EHR, want CBC", got)
-	}
-	if got := appts[0].Participants[0].Status; got != carelogic.StatusCBT {
-		t.Fatalf("o1 client is %q in the EHR, want CBT", got)
-	}
-	// The forward sync sets the participant status that mirrors the EHR's new CBC, and nothing else.
-	cs := Plan(appts, w.state, testWindow(), testPolicy())
-	want := changeset([]Action{{Kind: ActionSetStatus, Key: key("g1"), Appointment: w.appt(key("g1")), Participant: w.part(key("g1"), "client3@example.com"),
-		Client: "c3", Status: oncall.ParticipantCancelledByClient, Reason: "marked CBC in the EHR"}}, nil, nil)
-	if diff := cmp.Diff(want, cs); diff != "" {
-		t.Errorf("forward plan after the reverse sync (-want +got):\n%s", diff)
+	for _, extension := range []bool{false, true} {
+		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
+			t.Parallel()
+			p := testPolicy()
+			p.UndocumentedParticipantAPI = extension
+			appts := []carelogic.Appointment{oneToOne("o1", days(1), client(1)), group("g1", days(2), clients(1, 4)...)}
+			w := syncWorld(t, appts, p)
+			// A group client cancels in OnCall; the provider cancels the 1:1.
+			w.live(key("g1")).Participants[2].Cancelled = true
+			m1 := w.live(key("o1"))
+			m1.Cancelled, m1.Status = true, oncall.StatusProviderCancelled
+			for i, a := range appts {
+				appts[i] = applyEHR(t, a, PlanEHR(w.live(a.Key()), &a, ReversePolicy{}))
+			}
+			if got := appts[1].Participant("c3").Status; got != carelogic.StatusCBC {
+				t.Fatalf("g1 client c3 is %q in the EHR, want CBC", got)
+			}
+			if got := appts[0].Participants[0].Status; got != carelogic.StatusCBT {
+				t.Fatalf("o1 client is %q in the EHR, want CBT", got)
+			}
+			// On the documented API OnCall already shows the cancellation the EHR now holds: nothing to send. With
+			// the extension, the forward sync sets the participant status that mirrors the EHR's new CBC (and
+			// records it in the roster), and nothing else.
+			want := changeset(nil, nil, nil)
+			if extension {
+				want = changeset([]Action{{Kind: ActionSetStatus, Key: key("g1"), Appointment: w.appt(key("g1")), Participant: w.part(key("g1"), "client3@example.com"),
+					Client: "c3", Status: oncall.ParticipantCancelledByClient, Reason: "marked CBC in the EHR"},
+					recorded(w, "g1", marked(rosterOf(clients(1, 4)...), "c3:C"))}, nil, nil)
+			}
+			if diff := cmp.Diff(want, Plan(appts, w.state, testWindow(), p)); diff != "" {
+				t.Errorf("forward plan after the reverse sync (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -9,13 +9,19 @@ import (
 )
 
 // roster is the decoded KeyEMRClients value: EHR client ids with the email hash each was invited with, sorted by
-// id, each id once. An entry holds its hash either as text (decoded from metadata) or as a digest (computed).
+// id, each id once, and for a client whose DNS, CBT or CBC the sync has carried to OnCall, that status's mark. An
+// entry holds its hash either as text (decoded from metadata) or as a digest (computed).
+//
+// The mark is what makes a status final and sent once, whatever OnCall shows afterwards: a group client's DNS, which
+// OnCall's documented API cannot show, is recorded and never sent; a status the server ignored is not sent again.
 type roster []rosterEntry
 
 type rosterEntry struct {
 	id   string
 	hash string
 	d    digest
+	// mark is the status the sync carried to OnCall for the client (see statusMark), or 0.
+	mark byte
 }
 
 func (e *rosterEntry) appendHash(b []byte) []byte {
@@ -25,12 +31,28 @@ func (e *rosterEntry) appendHash(b []byte) []byte {
 	return append(b, e.d.buf[:e.d.n]...)
 }
 
+// find returns the entry of id, or nil.
+func (r roster) find(id string) *rosterEntry {
+	if i, ok := slices.BinarySearchFunc(r, id, func(e rosterEntry, id string) int { return strings.Compare(e.id, id) }); ok {
+		return &r[i]
+	}
+	return nil
+}
+
 // get returns the hash recorded for id, or "".
 func (r roster) get(id string) string {
-	if i, ok := slices.BinarySearchFunc(r, id, func(e rosterEntry, id string) int { return strings.Compare(e.id, id) }); ok {
-		return r[i].hash
+	if e := r.find(id); e != nil {
+		return e.hash
 	}
 	return ""
+}
+
+// markOf returns the status mark recorded for id, or 0.
+func (r roster) markOf(id string) byte {
+	if e := r.find(id); e != nil {
+		return e.mark
+	}
+	return 0
 }
 
 // clientFor returns the client recorded with the email d fingerprints (the least id, if several share the
@@ -76,7 +98,8 @@ var (
 	rosterUnescaper = strings.NewReplacer("%2C", ",", "%3D", "=", "%25", "%")
 )
 
-// encode renders a normalized roster deterministically as "id=hash,id=hash", ids sorted and escaped.
+// encode renders a normalized roster deterministically as "id=hash,id=hash:D", ids sorted and escaped, a status
+// mark after a colon.
 func (r roster) encode() string { return string(r.appendTo(nil)) }
 
 func (r roster) appendTo(b []byte) []byte {
@@ -91,6 +114,9 @@ func (r roster) appendTo(b []byte) []byte {
 		}
 		b = append(b, '=')
 		b = r[i].appendHash(b)
+		if m := r[i].mark; m != 0 {
+			b = append(b, ':', m)
+		}
 	}
 	return b
 }
@@ -111,7 +137,14 @@ func decodeRosterInto(dst roster, s string) roster {
 		if strings.IndexByte(id, '%') >= 0 {
 			id = rosterUnescaper.Replace(id)
 		}
-		r = append(r, rosterEntry{id: id, hash: h})
+		var mark byte
+		if h2, m, ok := strings.Cut(h, ":"); ok {
+			if len(m) != 1 || !validMark(m[0]) && m[0] != markKept || h2 == "" {
+				continue
+			}
+			h, mark = h2, m[0]
+		}
+		r = append(r, rosterEntry{id: id, hash: h, mark: mark})
 	}
 	return r.normalize()
 }

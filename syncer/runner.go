@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
@@ -34,6 +35,9 @@ type Runner struct {
 	// Progress, if set, is called after each action with the number done and the total. It must be quick.
 	Progress func(done, total int)
 }
+
+// errEarlierFailed is the Err of an action not run because an earlier change to its appointment failed.
+var errEarlierFailed = errors.New("not run: an earlier change to this appointment failed")
 
 // maxCreateRounds bounds the look-up-then-retry rounds after ambiguous create failures.
 const maxCreateRounds = 3
@@ -267,7 +271,7 @@ feed:
 		for i := range rep.Actions {
 			switch res := &rep.Actions[i]; {
 			case res.Outcome == OutcomeNotRun && res.Error == "":
-				res.Error = "not run: " + err.Error()
+				res.Err, res.Error = err, "not run: "+err.Error()
 			case res.Outcome == OutcomeAmbiguous:
 				res.Outcome = OutcomeFailed
 				res.Error += "; the run ended before a look-up: the next sync will find or create it"
@@ -287,18 +291,20 @@ func (r *Runner) applyGroup(ctx context.Context, acts []Action, start int, rep *
 	for k, a := range acts {
 		i := start + k
 		if ctx.Err() != nil {
-			finish(i, ActionResult{Action: a, Outcome: OutcomeNotRun, Error: "not run: " + ctx.Err().Error()})
+			finish(i, ActionResult{Action: a, Outcome: OutcomeNotRun, Err: ctx.Err(), Error: "not run: " + ctx.Err().Error()})
 			continue
 		}
 		if failed && a.Kind == ActionUpdate && a.Update != nil && a.Update.Metadata != nil {
 			a = withoutMetadata(a)
 			if a.Update == nil {
-				finish(i, ActionResult{Action: acts[k], Outcome: OutcomeNotRun, Error: "not run: an earlier change to this appointment failed"})
+				finish(i, ActionResult{Action: acts[k], Outcome: OutcomeNotRun, Err: errEarlierFailed, Error: errEarlierFailed.Error()})
 				continue
 			}
 		}
 		res := r.apply(ctx, a)
-		if res.Outcome != OutcomeApplied {
+		// An ignored field does not hold back the roster: the write happened, and the roster records what was
+		// sent, so that it is not sent again.
+		if res.Outcome != OutcomeApplied && res.Outcome != OutcomeIgnored {
 			failed = true
 		}
 		r.logResult(ctx, res)
@@ -331,25 +337,37 @@ func removeField(fields []string, f string) []string {
 // apply performs one action.
 func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
 	appts := r.Client.Appointments
-	res := ActionResult{Action: a, Outcome: OutcomeApplied}
 	var err error
 	switch a.Kind {
 	case ActionCreate:
 		return r.create(ctx, a)
 	case ActionRecreate:
-		if _, err = appts.Update(ctx, a.Appointment, a.Update); err != nil {
+		var old *oncall.Appointment
+		if old, err = appts.Update(ctx, a.Appointment, a.Update); err != nil && !errors.Is(err, oncall.ErrWriteIgnored) {
 			break
 		}
-		res = r.create(ctx, a)
+		if err != nil {
+			// The old appointment is still live, or not marked superseded: creating its replacement now would
+			// leave two.
+			return r.result(ctx, a, old, err)
+		}
+		res := r.create(ctx, a)
 		if res.Outcome == OutcomeFailed {
 			// The next sync creates the replacement: the old appointment, now superseded, no longer matches.
 			res.Error = "the old appointment was cancelled, but creating its replacement failed: " + res.Error
 		}
 		return res
-	case ActionUpdate:
-		_, err = appts.Update(ctx, a.Appointment, a.Update)
-	case ActionCancel:
-		_, err = appts.Cancel(ctx, a.Appointment)
+	case ActionUpdate, ActionCancel:
+		if len(a.Participants) > 0 {
+			return r.updateParticipants(ctx, a)
+		}
+		var got *oncall.Appointment
+		if a.Update == nil {
+			got, err = appts.Cancel(ctx, a.Appointment)
+		} else {
+			got, err = appts.Update(ctx, a.Appointment, a.Update)
+		}
+		return r.result(ctx, a, got, err)
 	case ActionSetStatus:
 		_, err = r.Client.Participants.SetStatus(ctx, a.Participant, a.Status)
 	case ActionUpdateParticipant:
@@ -364,10 +382,122 @@ func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
 	default:
 		err = fmt.Errorf("syncer: unknown action kind %q", a.Kind)
 	}
-	if err != nil {
-		res.Outcome, res.Error = OutcomeFailed, err.Error()
+	return r.result(ctx, a, nil, err)
+}
+
+// result is the outcome of a write: applied, failed, or applied with fields OnCall ignored. For an appointment
+// write (got is its answer) the ignored values are recorded on the appointment so that no later plan sends them
+// again.
+func (r *Runner) result(ctx context.Context, a Action, got *oncall.Appointment, err error) ActionResult {
+	res := ActionResult{Action: a, Outcome: OutcomeApplied}
+	var wi *oncall.WriteIgnoredError
+	switch {
+	case err == nil:
+	case errors.As(err, &wi):
+		res.Outcome, res.Err, res.Error = OutcomeIgnored, err, err.Error()
+		if got != nil {
+			if note := r.recordIgnored(ctx, got, wi.Fields, sentValues(a)); note != "" {
+				res.Note = note
+			}
+		}
+	default:
+		res.Outcome, res.Err, res.Error = OutcomeFailed, err, err.Error()
 	}
 	return res
+}
+
+// sentValues renders the scalar fields an action writes, as KeyEMRIgnored hashes them.
+func sentValues(a Action) map[string]string {
+	out := map[string]string{}
+	if u := a.Update; u != nil && a.Kind != ActionRecreate {
+		put := func(field string, set bool, v any) {
+			if set {
+				out[field] = ignoredValue(v)
+			}
+		}
+		put("title", u.Title != nil, deref(u.Title))
+		put("type", u.Type != nil, string(deref(u.Type)))
+		put("datetime", u.DateTime != nil, deref(u.DateTime).Truncate(time.Second))
+		put("duration", u.Duration != nil, deref(u.Duration))
+		put("provider", u.Provider != nil, int64(deref(u.Provider)))
+		put("status", u.Status != nil, string(deref(u.Status)))
+		put("cancelled", u.Cancelled != nil, deref(u.Cancelled))
+	}
+	if c := a.Create; c != nil && a.Kind == ActionCreate {
+		out["title"], out["type"] = c.Title, string(c.Type)
+		out["datetime"], out["duration"] = ignoredValue(c.DateTime.Truncate(time.Second)), ignoredValue(c.Duration)
+		out["provider"] = ignoredValue(int64(c.Provider))
+	}
+	return out
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// recordIgnored writes into got's metadata (KeyEMRIgnored) the fields OnCall did not apply, each with a hash of the
+// value sent, and returns a note for the report when that could not be done. Fields it cannot record (the
+// participants list, metadata itself) are recorded by the roster, or not at all.
+func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fields []string, sent map[string]string) string {
+	md := maps.Clone(got.Metadata)
+	if md == nil {
+		md = oncall.Metadata{}
+	}
+	rec := map[string]string{}
+	if v, ok := md.String(KeyEMRIgnored); ok {
+		rec = decodeIgnored(v)
+	}
+	changed := false
+	for _, f := range fields {
+		if v, ok := sent[f]; ok && rec[f] != valueHash(v) {
+			rec[f], changed = valueHash(v), true
+		}
+	}
+	if slices.Contains(fields, "metadata") {
+		return "OnCall did not store the sync's metadata: later plans may not recognise this appointment"
+	}
+	if !changed {
+		return ""
+	}
+	md[KeyEMRIgnored] = encodeIgnored(rec)
+	if _, err := r.Client.Appointments.Update(ctx, got.ID, &oncall.AppointmentUpdateParams{Metadata: md}); err != nil {
+		return "recording what OnCall ignored failed, so the next sync sends it again: " + err.Error()
+	}
+	return "recorded in " + KeyEMRIgnored + ": not sent again"
+}
+
+// updateParticipants sends an update that changes who is on the appointment (documented API): it reads the
+// appointment, applies the planned changes to its participants as they are now (Action.ParticipantEntries), and
+// sends the list with the other fields. After an ambiguous failure of a list that invites someone, it reads the
+// appointment again before another try, so that nobody is invited twice.
+func (r *Runner) updateParticipants(ctx context.Context, a Action) ActionResult {
+	for attempt := 0; ; attempt++ {
+		cur, err := r.Client.Appointments.Get(ctx, a.Appointment)
+		if err != nil {
+			res := r.result(ctx, a, nil, err)
+			if attempt > 0 {
+				res.Error = "reading the appointment again after an ambiguous failure: " + res.Error
+			}
+			return res
+		}
+		upd := oncall.AppointmentUpdateParams{}
+		if a.Update != nil {
+			upd = *a.Update
+		}
+		upd.Participants = a.ParticipantEntries(cur.Participants)
+		got, err := r.Client.Appointments.Update(ctx, a.Appointment, &upd)
+		if err == nil || !ambiguous(err) || ctx.Err() != nil || attempt == maxCreateRounds-1 {
+			res := r.result(ctx, a, got, err)
+			if attempt > 0 && res.Outcome != OutcomeFailed {
+				res.Note = strings.TrimPrefix(res.Note+"; sent again after reading the appointment", "; ")
+			}
+			return res
+		}
+	}
 }
 
 // ambiguous reports whether a failed write may nonetheless have taken effect.
@@ -385,15 +515,13 @@ func ambiguous(err error) bool {
 }
 
 func (r *Runner) create(ctx context.Context, a Action) ActionResult {
-	res := ActionResult{Action: a, Outcome: OutcomeApplied}
 	created, err := r.Client.Appointments.Create(ctx, a.Create)
-	switch {
-	case err == nil:
+	if err != nil && ambiguous(err) && ctx.Err() == nil {
+		return ActionResult{Action: a, Outcome: OutcomeAmbiguous, Err: err, Error: err.Error()}
+	}
+	res := r.result(ctx, a, created, err)
+	if created != nil {
 		res.Created, res.URL = created.ID, created.URL
-	case ambiguous(err) && ctx.Err() == nil:
-		res.Outcome, res.Error = OutcomeAmbiguous, err.Error()
-	default:
-		res.Outcome, res.Error = OutcomeFailed, err.Error()
 	}
 	return res
 }
@@ -423,7 +551,7 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 		for _, i := range pending {
 			res := &rep.Actions[i]
 			if m := found[res.Key]; m != nil {
-				res.Outcome, res.Error, res.Created, res.URL = OutcomeApplied, "", m.ID, m.URL
+				res.Outcome, res.Err, res.Error, res.Created, res.URL = OutcomeApplied, nil, "", m.ID, m.URL
 				res.Note = "confirmed by look-up after an ambiguous failure"
 				r.logResult(ctx, *res)
 				continue
@@ -445,34 +573,32 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 	}
 }
 
-// addParticipant adds a participant, checking the appointment before a retry after an ambiguous failure so that
-// nobody is invited twice.
+// addParticipant adds a participant (participant extension), checking the appointment before a retry after an
+// ambiguous failure so that nobody is invited twice.
 func (r *Runner) addParticipant(ctx context.Context, a Action) ActionResult {
-	res := ActionResult{Action: a, Outcome: OutcomeApplied}
+	note := ""
 	for attempt := 0; ; attempt++ {
 		_, err := r.Client.Participants.Create(ctx, &oncall.ParticipantCreateParams{Appointment: a.Appointment, ParticipantParams: *a.Add})
-		if err == nil {
-			return res
-		}
-		if !ambiguous(err) || ctx.Err() != nil || attempt == maxCreateRounds-1 {
-			res.Outcome, res.Error = OutcomeFailed, err.Error()
-			if ambiguous(err) {
+		if err == nil || !ambiguous(err) || ctx.Err() != nil || attempt == maxCreateRounds-1 {
+			res := r.result(ctx, a, nil, err)
+			if res.Outcome == OutcomeFailed && ambiguous(err) {
 				res.Error += "; it may have been added: the next sync will see it"
 			}
+			res.Note = note
 			return res
 		}
 		m, gerr := r.Client.Appointments.Get(ctx, a.Appointment)
 		if gerr != nil {
-			res.Outcome, res.Error = OutcomeFailed, err.Error()+"; then the look-up failed: "+gerr.Error()
+			res := r.result(ctx, a, nil, err)
+			res.Error += "; then the look-up failed: " + gerr.Error()
 			return res
 		}
 		for _, p := range m.Participants {
 			if strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(a.Add.Email)) {
-				res.Note = "confirmed by look-up after an ambiguous failure"
-				return res
+				return ActionResult{Action: a, Outcome: OutcomeApplied, Note: "confirmed by look-up after an ambiguous failure"}
 			}
 		}
-		res.Note = "added again after a look-up found nothing"
+		note = "added again after a look-up found nothing"
 	}
 }
 

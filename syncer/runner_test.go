@@ -56,6 +56,15 @@ func testGroup(id string, first, last int) carelogic.Appointment {
 	return a
 }
 
+// extensionHarness is newHarness with the participant extension on both sides: the fake serves it and the policy
+// plans for it.
+func extensionHarness(t testing.TB, appts []carelogic.Appointment) *harness {
+	t.Helper()
+	h := newHarness(t, appts, harnessConfig{server: []oncalltest.Option{oncalltest.WithUndocumentedParticipantAPI()}})
+	h.policy.UndocumentedParticipantAPI = true
+	return h
+}
+
 // requestCounts counts the request log by "METHOD route".
 func requestCounts(srv *oncalltest.Server) map[string]int {
 	out := map[string]int{}
@@ -86,7 +95,7 @@ func TestRunnerCallCounts(t *testing.T) {
 	t.Parallel()
 	const n, pageSize = 120, 50
 	pages := func(n int) int { return max(1, (n+pageSize-1)/pageSize) }
-	h := newHarness(t, testSchedule(n))
+	h := newHarness(t, append(testSchedule(n-2), testGroup("g-1", 500, 503), testGroup("g-2", 510, 513)))
 	r := &syncer.Runner{Client: h.client, Concurrency: 4, PageSize: pageSize}
 	list := "GET /appointments/"
 
@@ -130,17 +139,26 @@ func TestRunnerCallCounts(t *testing.T) {
 				a.Participants[0].Status = carelogic.StatusCBT
 			case "r-030":
 				a.Deleted = true
-			case "r-119":
+			case "r-117":
 				a.Participants[0].Status = carelogic.StatusError
+			case "g-1": // a swap, a CBC and a DNS at once
+				a.Participants[0] = testClient(504)
+				a.Participants[1].Status = carelogic.StatusCBC
+				a.Participants[2].Status = carelogic.StatusDNS
+			case "g-2":
+				a.Participants[3].Status = carelogic.StatusError
 			}
 		}
 		return appts
 	})
-	step("sync of 8 one-call changes", map[string]int{
+	// On the documented API every change to an appointment is one request, whatever it changes: its fields, its
+	// status, who is on it. A change to who is on it reads the appointment first, so that what changed in OnCall
+	// meanwhile is kept.
+	step("sync of 10 changes", map[string]int{
 		list:                        pages(n),
-		"PATCH /appointments/{id}/": 5, // 2 times, 1 title, 1 deletion and 1 Error cancelled
-		"PATCH /participants/{id}/": 3, // 2 DNS, 1 CBT
-	}, map[syncer.ActionKind]int{syncer.ActionUpdate: 3, syncer.ActionSetStatus: 3, syncer.ActionCancel: 2})
+		"PATCH /appointments/{id}/": 10, // 2 times, 1 title, 2 DNS, 1 CBT, 1 deletion, 1 Error, 2 groups
+		"GET /appointments/{id}/":   2,  // the groups, read before their participants list is sent
+	}, map[syncer.ActionKind]int{syncer.ActionUpdate: 7, syncer.ActionCancel: 3})
 	// Cancelled appointments are still listed.
 	step("no-change sync after the changes", map[string]int{list: pages(n)}, map[syncer.ActionKind]int{})
 }
@@ -380,6 +398,8 @@ func TestRunnerDefiniteFailure(t *testing.T) {
 
 // TestRunnerFailedParticipantSkipsRoster: when adding a client fails, the appointment's update does not record
 // the client on the roster, so that the next sync adds it again.
+// TestRunnerFailedParticipantSkipsRoster: with the participant extension, a participant add that fails definitely
+// keeps the client off the roster the appointment's update records, so that the next sync adds them.
 func TestRunnerFailedParticipantSkipsRoster(t *testing.T) {
 	t.Parallel()
 	key := testSource + "/g-1"
@@ -404,7 +424,7 @@ func TestRunnerFailedParticipantSkipsRoster(t *testing.T) {
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
+			h := extensionHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
 			o := newOracle(h.policy)
 			o.sync(h.ehr())
 			h.sync(h.runner())
@@ -586,6 +606,8 @@ func TestRunnerAmbiguousCreate(t *testing.T) {
 	}
 }
 
+// TestRunnerAmbiguousParticipantAdd: with the participant extension, an add that may have happened is looked up
+// before it is sent again.
 func TestRunnerAmbiguousParticipantAdd(t *testing.T) {
 	t.Parallel()
 	const (
@@ -605,7 +627,7 @@ func TestRunnerAmbiguousParticipantAdd(t *testing.T) {
 	} {
 		t.Run(string(tt.fault), func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
+			h := extensionHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
 			o := newOracle(h.policy)
 			o.sync(h.ehr())
 			h.sync(h.runner())
@@ -641,43 +663,141 @@ func TestRunnerAmbiguousParticipantAdd(t *testing.T) {
 
 // TestRunnerFullGroupSwap: a full group swaps a client the way the CareLogic integration tells staff to (mark the
 // old one Error, add the new): the EHR then lists 26 clients, and OnCall, which holds at most 25, loses the old
-// participant before it gets the new one.
+// participant as it gets the new one: in one update of its participants list on the documented API, and with
+// the extension a removal before the addition.
 func TestRunnerFullGroupSwap(t *testing.T) {
 	t.Parallel()
 	key := testSource + "/g-25"
-	h := newHarness(t, []carelogic.Appointment{testGroup("g-25", 1, carelogic.MaxGroupParticipants)})
+	for _, tt := range []struct {
+		extension bool
+		want      []outcome
+		writes    []string
+	}{{
+		want:   []outcome{{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeApplied, Fields: []string{"participants", "metadata"}}},
+		writes: []string{"PATCH /appointments/{id}/ 200"},
+	}, {
+		extension: true,
+		want: []outcome{
+			{Kind: syncer.ActionRemoveParticipant, Key: key, Outcome: syncer.OutcomeApplied},
+			{Kind: syncer.ActionAddParticipant, Key: key, Outcome: syncer.OutcomeApplied},
+			{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeApplied, Fields: []string{"metadata"}},
+		},
+		writes: []string{"DELETE /participants/{id}/ 204", "POST /participants/ 201", "PATCH /appointments/{id}/ 200"},
+	}} {
+		t.Run(fmt.Sprintf("extension=%v", tt.extension), func(t *testing.T) {
+			t.Parallel()
+			appts := []carelogic.Appointment{testGroup("g-25", 1, carelogic.MaxGroupParticipants)}
+			h := newHarness(t, appts)
+			if tt.extension {
+				h = extensionHarness(t, appts)
+			}
+			o := newOracle(h.policy)
+			o.sync(h.ehr())
+			h.sync(h.runner())
+			o.sync(h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+				appts[0].Participants[4].Status = carelogic.StatusError
+				appts[0].Participants = append(appts[0].Participants, testClient(carelogic.MaxGroupParticipants+1))
+				return appts
+			}))
+			h.srv.ResetRequests()
+			rep := h.sync(h.runner())
+			if diff := cmp.Diff(tt.want, outcomes(rep)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			var order []string
+			for _, r := range h.srv.Requests() {
+				if r.Method != http.MethodGet {
+					order = append(order, fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status))
+				}
+			}
+			if diff := cmp.Diff(tt.writes, order); diff != "" {
+				t.Errorf("writes (-want +got):\n%s", diff)
+			}
+			h.checkState(o, "after the swap")
+			if rep = h.sync(h.runner()); len(rep.Actions) != 0 {
+				t.Errorf("second sync: want no action, got:\n%s", rep)
+			}
+		})
+	}
+}
+
+// TestRunnerAmbiguousListUpdate: on the documented API, an update of a participants list that invites someone and
+// may have happened (its answer lost) is not repeated blindly: the runner reads the appointment again, and sends
+// the list built from it, which no longer invites whoever the first request did.
+func TestRunnerAmbiguousListUpdate(t *testing.T) {
+	t.Parallel()
+	const again = "sent again after reading the appointment"
+	key := testSource + "/g-1"
+	for _, fault := range []oncalltest.FaultKind{oncalltest.FaultCommitThenDrop, oncalltest.FaultCommitThenGatewayTimeout,
+		oncalltest.FaultDrop, oncalltest.FaultInternalError} {
+		t.Run(string(fault), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
+			o := newOracle(h.policy)
+			o.sync(h.ehr())
+			h.sync(h.runner())
+			o.sync(h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+				appts[0].Participants = append(appts[0].Participants, testClient(4))
+				return appts
+			}))
+			if err := h.srv.InjectNext(fault, 1, oncalltest.Match{Method: "PATCH", Route: "/appointments/{id}/"}); err != nil {
+				t.Fatal(err)
+			}
+			h.srv.ResetRequests()
+			rep := h.sync(h.runner())
+			want := []outcome{{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeApplied, Fields: []string{"participants", "metadata"}, Note: again}}
+			if diff := cmp.Diff(want, outcomes(rep)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s\n%s", diff, rep)
+			}
+			wantCalls := map[string]int{"GET /appointments/": 1, "GET /appointments/{id}/": 2, "PATCH /appointments/{id}/": 2}
+			if diff := cmp.Diff(wantCalls, requestCounts(h.srv)); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			h.checkState(o, "after the sync") // client 4 on it once
+			if rep = h.sync(h.runner()); len(rep.Actions) != 0 {
+				t.Errorf("second sync: want no action, got:\n%s", rep)
+			}
+		})
+	}
+}
+
+// TestRunnerFailedListUpdate: on the documented API, an update of the participants list that fails definitely
+// changes nothing, the roster included (it travels in the same request), and the next sync makes it.
+func TestRunnerFailedListUpdate(t *testing.T) {
+	t.Parallel()
+	key := testSource + "/g-1"
+	h := newHarness(t, []carelogic.Appointment{testGroup("g-1", 1, 3)})
 	o := newOracle(h.policy)
 	o.sync(h.ehr())
 	h.sync(h.runner())
-	o.sync(h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
-		appts[0].Participants[4].Status = carelogic.StatusError
-		appts[0].Participants = append(appts[0].Participants, testClient(carelogic.MaxGroupParticipants+1))
+	before := h.srv.Appointments()
+	edited := h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		appts[0].Participants = append(appts[0].Participants, testClient(4))
+		appts[0].Participants[1].Status = carelogic.StatusCBC
 		return appts
-	}))
-	h.srv.ResetRequests()
+	})
+	// 429s beyond what the client retries: a definite failure.
+	if err := h.srv.InjectNext(oncalltest.FaultRateLimit, fastRetry.MaxRetries+1, oncalltest.Match{Method: "PATCH", Route: "/appointments/{id}/"}); err != nil {
+		t.Fatal(err)
+	}
 	rep := h.sync(h.runner())
-	want := []outcome{
-		{Kind: syncer.ActionRemoveParticipant, Key: key, Outcome: syncer.OutcomeApplied},
-		{Kind: syncer.ActionAddParticipant, Key: key, Outcome: syncer.OutcomeApplied},
-		{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeApplied, Fields: []string{"metadata"}},
-	}
+	want := []outcome{{Kind: syncer.ActionUpdate, Key: key, Outcome: syncer.OutcomeFailed, Fields: []string{"participants", "metadata"}}}
 	if diff := cmp.Diff(want, outcomes(rep)); diff != "" {
-		t.Errorf("outcomes (-want +got):\n%s", diff)
+		t.Fatalf("first sync (-want +got):\n%s", diff)
 	}
-	var order []string
-	for _, r := range h.srv.Requests() {
-		if r.Method != http.MethodGet {
-			order = append(order, fmt.Sprintf("%s %s %d", r.Method, r.Route, r.Status))
-		}
+	if f := rep.FailedActions(); !errors.Is(f[0].Err, oncall.ErrRateLimited) {
+		t.Errorf("the update failed with %v, want ErrRateLimited", f[0].Err)
 	}
-	wantOrder := []string{"DELETE /participants/{id}/ 204", "POST /participants/ 201", "PATCH /appointments/{id}/ 200"}
-	if diff := cmp.Diff(wantOrder, order); diff != "" {
-		t.Errorf("writes (-want +got):\n%s", diff)
+	if diff := cmp.Diff(before, h.srv.Appointments()); diff != "" {
+		t.Errorf("the failed update changed OnCall (-before +after):\n%s", diff)
 	}
-	h.checkState(o, "after the swap")
-	if rep = h.sync(h.runner()); len(rep.Actions) != 0 {
-		t.Errorf("second sync: want no action, got:\n%s", rep)
+	rep = h.sync(h.runner())
+	want[0].Outcome = syncer.OutcomeApplied
+	if diff := cmp.Diff(want, outcomes(rep)); diff != "" {
+		t.Errorf("second sync (-want +got):\n%s", diff)
 	}
+	o.sync(edited)
+	h.checkState(o, "after the second sync")
 }
 
 // lookupFails is an EHR that lists its appointments but cannot be asked for one by id.
@@ -714,7 +834,7 @@ func TestRunnerOrphans(t *testing.T) {
 				h.t.Fatal(err)
 			}
 		},
-		want: []string{"cancel " + key + " (oncall 1002): no longer in the EHR"},
+		want: []string{"cancel " + key + " (oncall 1002) [cancelled]: no longer in the EHR"},
 	}, {
 		name: "marked deleted and moved out of the window",
 		edit: func(h *harness) {
@@ -723,7 +843,7 @@ func TestRunnerOrphans(t *testing.T) {
 				return a
 			})
 		},
-		want: []string{"cancel " + key + " (oncall 1002): deleted in the EHR"},
+		want: []string{"cancel " + key + " (oncall 1002) [cancelled]: deleted in the EHR"},
 	}, {
 		name: "the EHR cannot say",
 		edit: func(h *harness) {

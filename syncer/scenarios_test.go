@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"fmt"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +21,31 @@ func edit(a carelogic.Appointment, f func(a *carelogic.Appointment)) carelogic.A
 }
 
 func appts(as ...carelogic.Appointment) []carelogic.Appointment { return as }
+
+// marked returns roster (a KeyEMRClients value) with each "client:mark" of marks recorded: the status the sync
+// carried to OnCall for that client.
+func marked(roster string, marks ...string) string {
+	r := decodeRoster(roster)
+	for _, cm := range marks {
+		id, m, _ := strings.Cut(cm, ":")
+		if e := r.find(id); e != nil {
+			e.mark = m[0]
+		}
+	}
+	return r.encode()
+}
+
+// recorded is the update that records roster as appointment k's KeyEMRClients, and nothing else.
+func recorded(w *world, k, roster string) Action {
+	return Action{Kind: ActionUpdate, Key: key(k), Appointment: w.appt(key(k)), Fields: []string{"metadata"}, Reason: "changed in the EHR",
+		Update: &oncall.AppointmentUpdateParams{Metadata: w.metadataWith(key(k), KeyEMRClients, roster)}}
+}
+
+// cancelled is the plan's cancellation of the appointment of EHR id k, with no say in who cancelled.
+func cancelled(w *world, k, client, reason string) Action {
+	return Action{Kind: ActionCancel, Key: key(k), Appointment: w.appt(key(k)), Client: client,
+		Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true)}, Fields: []string{"cancelled"}, Reason: reason}
+}
 
 // A scenario syncs its history into a simulated OnCall, lets staff change OnCall directly, then plans the EHR as
 // it is now and compares the whole Changeset. It then applies the plan and checks that planning again proposes
@@ -39,12 +66,20 @@ type scenario struct {
 
 func runScenarios(t *testing.T, tests []scenario) {
 	t.Helper()
+	runScenariosOn(t, false, tests)
+}
+
+// runScenariosOn runs scenarios on OnCall's documented API, or with the participant extension (every sync of the
+// history, and the plan under test, with Policy.UndocumentedParticipantAPI).
+func runScenariosOn(t *testing.T, extension bool, tests []scenario) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			w := &world{t: t, nextID: counter(100)}
 			for i, ehr := range tt.history {
 				p := testPolicy()
+				p.UndocumentedParticipantAPI = extension
 				if i == 0 && !tt.firstNow.IsZero() {
 					p.Now = tt.firstNow
 				}
@@ -54,6 +89,7 @@ func runScenarios(t *testing.T, tests []scenario) {
 				tt.inOnCall(w)
 			}
 			p := testPolicy()
+			p.UndocumentedParticipantAPI = extension
 			if tt.policy != nil {
 				tt.policy(&p)
 			}
@@ -254,40 +290,44 @@ func TestPlanDuplicateKeyOrder(t *testing.T) {
 	}
 }
 
-func TestPlanStatuses(t *testing.T) {
+// TestPlanStatusesExtension plans statuses with the participant extension: a participant status for DNS, CBT and
+// CBC, participants removed through their own URL.
+func TestPlanStatusesExtension(t *testing.T) {
 	t.Parallel()
 	o1 := oneToOne("o1", days(1), client(1))
 	g1 := group("g1", days(2), clients(1, 3)...)
 	o1With := func(s carelogic.Status) carelogic.Appointment {
 		return oneToOne("o1", days(1), withStatus(client(1), s))
 	}
-	setStatus := func(w *world, s oncall.ParticipantStatus, ehr carelogic.Status) Action {
-		return Action{Kind: ActionSetStatus, Key: key("o1"), Appointment: w.appt(key("o1")), Participant: w.part(key("o1"), "client1@example.com"),
-			Client: "c1", Status: s, Reason: "marked " + string(ehr) + " in the EHR"}
+	// setStatus is the participant status set for o1's client, and the roster that records it.
+	setStatus := func(w *world, s oncall.ParticipantStatus, ehr carelogic.Status) []Action {
+		return []Action{{Kind: ActionSetStatus, Key: key("o1"), Appointment: w.appt(key("o1")), Participant: w.part(key("o1"), "client1@example.com"),
+			Client: "c1", Status: s, Reason: "marked " + string(ehr) + " in the EHR"},
+			recorded(w, "o1", marked(rosterOf(client(1)), "c1:"+string(statusMark(ehr))))}
 	}
 	notAfterFinal := func(ehr string) []Skip {
 		return []Skip{{Key: key("o1"), Client: "c1", Reason: "EHR status " + ehr + ` not synced: OnCall already has "No Show", and later status changes do not sync`}}
 	}
-	runScenarios(t, []scenario{{
+	runScenariosOn(t, true, []scenario{{
 		name:    "DNS",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusDNS)),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{setStatus(w, oncall.ParticipantNoShow, "DNS")}, nil, nil)
+			return changeset(setStatus(w, oncall.ParticipantNoShow, "DNS"), nil, nil)
 		},
 	}, {
 		name:    "CBT",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusCBT)),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{setStatus(w, oncall.ParticipantCancelledByProvider, "CBT")}, nil, nil)
+			return changeset(setStatus(w, oncall.ParticipantCancelledByProvider, "CBT"), nil, nil)
 		},
 	}, {
 		name:    "CBC",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusCBC)),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{setStatus(w, oncall.ParticipantCancelledByClient, "CBC")}, nil, nil)
+			return changeset(setStatus(w, oncall.ParticipantCancelledByClient, "CBC"), nil, nil)
 		},
 	}, {
 		name:    "DNS on one client of a group",
@@ -295,7 +335,8 @@ func TestPlanStatuses(t *testing.T) {
 		ehr:     appts(group("g1", days(2), client(1), withStatus(client(2), carelogic.StatusDNS), client(3))),
 		want: func(w *world) *Changeset {
 			return changeset([]Action{{Kind: ActionSetStatus, Key: key("g1"), Appointment: w.appt(key("g1")),
-				Participant: w.part(key("g1"), "client2@example.com"), Client: "c2", Status: oncall.ParticipantNoShow, Reason: "marked DNS in the EHR"}}, nil, nil)
+				Participant: w.part(key("g1"), "client2@example.com"), Client: "c2", Status: oncall.ParticipantNoShow, Reason: "marked DNS in the EHR"},
+				recorded(w, "g1", marked(rosterOf(clients(1, 3)...), "c2:D"))}, nil, nil)
 		},
 	}, {
 		name:    "Error on a group client removes that participant",
@@ -310,7 +351,7 @@ func TestPlanStatuses(t *testing.T) {
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusError)),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionCancel, Key: key("o1"), Appointment: w.appt(key("o1")), Client: "c1", Reason: "1:1 client marked Error in the EHR"}}, nil, nil)
+			return changeset([]Action{cancelled(w, "o1", "c1", "1:1 client marked Error in the EHR")}, nil, nil)
 		},
 	}, {
 		name:    "Error on every client of a group cancels it",
@@ -318,7 +359,7 @@ func TestPlanStatuses(t *testing.T) {
 		ehr: appts(group("g1", days(2), withStatus(client(1), carelogic.StatusError), withStatus(client(2), carelogic.StatusError),
 			withStatus(client(3), carelogic.StatusError))),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionCancel, Key: key("g1"), Appointment: w.appt(key("g1")), Reason: "every client marked Error in the EHR"}}, nil, nil)
+			return changeset([]Action{cancelled(w, "g1", "", "every client marked Error in the EHR")}, nil, nil)
 		},
 	}, {
 		name:    "a client removed for Error is not added back",
@@ -338,7 +379,7 @@ func TestPlanStatuses(t *testing.T) {
 		ehr:     appts(o1With(carelogic.StatusCBC)),
 		policy:  func(p *Policy) { p.StatusChangesAfterFinal = true },
 		want: func(w *world) *Changeset {
-			return changeset([]Action{setStatus(w, oncall.ParticipantCancelledByClient, "CBC")}, nil, nil)
+			return changeset(setStatus(w, oncall.ParticipantCancelledByClient, "CBC"), nil, nil)
 		},
 	}, {
 		name:    "DNS then Kept",
@@ -362,7 +403,7 @@ func TestPlanStatuses(t *testing.T) {
 		ehr:     appts(o1With(carelogic.StatusError)),
 		policy:  func(p *Policy) { p.StatusChangesAfterFinal = true },
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionCancel, Key: key("o1"), Appointment: w.appt(key("o1")), Client: "c1", Reason: "1:1 client marked Error in the EHR"}}, nil, nil)
+			return changeset([]Action{cancelled(w, "o1", "c1", "1:1 client marked Error in the EHR")}, nil, nil)
 		},
 	}, {
 		name:    "CBT then Error on a group client",
@@ -391,7 +432,7 @@ func TestPlanStatuses(t *testing.T) {
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusKept)),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"), Client: "c1", Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees"}}, nil)
+			return changeset(nil, []Skip{{Key: key("o1"), Client: "c1", Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees (or set Policy.CompleteWhenKept)"}}, nil)
 		},
 	}, {
 		name:    "custom status Checked-in",
@@ -408,7 +449,9 @@ func TestPlanStatuses(t *testing.T) {
 	}})
 }
 
-func TestPlanParticipants(t *testing.T) {
+// TestPlanParticipantsExtension plans who is on an appointment with the participant extension: a request per
+// participant added, removed or changed.
+func TestPlanParticipantsExtension(t *testing.T) {
 	t.Parallel()
 	o1 := oneToOne("o1", days(1), client(1))
 	g1 := group("g1", days(2), clients(1, 3)...)
@@ -433,7 +476,7 @@ func TestPlanParticipants(t *testing.T) {
 		return Action{Kind: ActionUpdateParticipant, Key: key(k), Appointment: w.appt(key(k)), Participant: w.part(key(k), "client1@example.com"), Client: "c1",
 			ParticipantUpdate: &oncall.ParticipantUpdateParams{Email: oncall.Ptr("new1@example.com")}, Fields: []string{"email"}, Reason: "email changed in the EHR"}
 	}
-	runScenarios(t, []scenario{{
+	runScenariosOn(t, true, []scenario{{
 		name:    "1:1 client swapped: recreate",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(oneToOne("o1", days(1), client(2))),
@@ -457,7 +500,7 @@ func TestPlanParticipants(t *testing.T) {
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(oneToOne("o1", days(1), withStatus(client(2), carelogic.StatusCBC))),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionUpdate, Key: key("o1"), Appointment: w.appt(key("o1")), Client: "c2",
+			return changeset([]Action{{Kind: ActionCancel, Key: key("o1"), Appointment: w.appt(key("o1")), Client: "c2",
 				Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: w.metadataWith(key("o1"), KeyEMRSuperseded, true)},
 				Fields: []string{"cancelled", "metadata"},
 				Reason: "the 1:1's client changed in the EHR; the old appointment is cancelled and no replacement created: no client left to invite: every participant is cancelled, a no-show or in error"}}, nil, nil)
@@ -604,8 +647,10 @@ func TestPlanEmailChangedTwice(t *testing.T) {
 		cs := w.sync(ehrWith(email), testWindow(), testPolicy())
 		var got []string
 		for _, a := range cs.Actions {
-			if a.Kind == ActionUpdateParticipant {
-				got = append(got, fmt.Sprintf("%s %d %s", a.Key, a.Participant, *a.ParticipantUpdate.Email))
+			for _, c := range a.Participants {
+				if c.Op == ParticipantEmail {
+					got = append(got, fmt.Sprintf("%s %d %s", a.Key, c.Participant, c.Email))
+				}
 			}
 		}
 		want := []string{fmt.Sprintf("ehr/g1 %d %s", ids["g1"], email), fmt.Sprintf("ehr/o1 %d %s", ids["o1"], email)}
@@ -700,7 +745,7 @@ func TestPlanAppointmentChanges(t *testing.T) {
 		history: synced,
 		ehr:     o1As(func(a *carelogic.Appointment) { a.Deleted = true }),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionCancel, Key: key("o1"), Appointment: w.appt(key("o1")), Reason: "deleted in the EHR"}}, nil, nil)
+			return changeset([]Action{cancelled(w, "o1", "", "deleted in the EHR")}, nil, nil)
 		},
 	}, {
 		name:     "cancelled in OnCall while live in the EHR",
@@ -744,7 +789,18 @@ func TestPlanAppointmentChanges(t *testing.T) {
 		history: [][]carelogic.Appointment{{o1, o2}},
 		ehr:     appts(o1),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{{Kind: ActionCancel, Key: key("o2"), Appointment: w.appt(key("o2")), Reason: "no longer in the EHR"}}, nil, nil)
+			return changeset([]Action{cancelled(w, "o2", "", "no longer in the EHR")}, nil, nil)
+		},
+	}, {
+		// Cancelling a completed appointment would undo its charge, as for a deletion (found by the simulator,
+		// which refuses a change to a closed appointment).
+		name:     "orphan already closed in OnCall",
+		history:  [][]carelogic.Appointment{{o1, o2}},
+		inOnCall: func(w *world) { w.live(key("o2")).Status = oncall.StatusComplete },
+		ehr:      appts(o1),
+		want: func(w *world) *Changeset {
+			return changeset(nil, []Skip{{Key: key("o2"),
+				Reason: fmt.Sprintf("no longer in the EHR, but OnCall appointment %d is closed (Complete); it is not cancelled", w.appt(key("o2")))}}, nil)
 		},
 	}, {
 		name:    "orphan outside the window",
@@ -845,8 +901,10 @@ func TestPlanMatching(t *testing.T) {
 		ehr: appts(oneToOne("o1", days(1), withStatus(client(1), carelogic.StatusDNS))),
 		want: func(w *world) *Changeset {
 			first, second := w.state[0], w.state[1]
-			return changeset([]Action{{Kind: ActionSetStatus, Key: key("o1"), Appointment: first.ID, Participant: first.Participants[0].ID, Client: "c1",
-				Status: oncall.ParticipantNoShow, Reason: "marked DNS in the EHR"}},
+			md := maps.Clone(first.Metadata)
+			md[KeyEMRClients] = marked(rosterOf(client(1)), "c1:D")
+			return changeset([]Action{{Kind: ActionUpdate, Key: key("o1"), Appointment: first.ID, Client: "c1", Fields: []string{"status", "metadata"},
+				Update: &oncall.AppointmentUpdateParams{Status: oncall.Ptr(oncall.StatusNoShow), Metadata: md}, Reason: "marked DNS in the EHR"}},
 				[]Skip{{Key: key("o1"), Reason: fmt.Sprintf("duplicate OnCall appointments %d, %d carry this EHR id; syncing %d, review the others", first.ID, second.ID, first.ID)}}, nil)
 		},
 	}, {

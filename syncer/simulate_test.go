@@ -12,9 +12,10 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
-// applyToState applies a changeset to an in-memory OnCall state the way the real API would under the client's
-// assumed contract (see oncall/undocumented.go), and returns the new state; state itself is not changed. nextID
-// hands out the ids of new appointments and participants.
+// applyToState applies a changeset to an in-memory OnCall state the way the real API would, on its documented
+// surface (an update's status, cancelled flag and participants list) and with the participant extension (see
+// oncall/undocumented.go), and returns the new state; state itself is not changed. nextID hands out the ids of
+// new appointments and participants.
 //
 // It is deliberately plain: each action does exactly one thing to the state. It reports as test errors what the
 // real API would refuse (parameters the client would not send, an unknown id, a group past 25 participants) and
@@ -75,7 +76,14 @@ func applyToState(t testing.TB, state []oncall.Appointment, cs *Changeset, nextI
 			t.Errorf("simulate %s: no update parameters", a)
 			return
 		}
-		if err := u.Validate(); err != nil {
+		if u.Participants != nil {
+			t.Errorf("simulate %s: a planned update carries a participants list; it is built when the update is sent", a)
+		}
+		sent := *u // as the runner sends it
+		if len(a.Participants) > 0 {
+			sent.Participants = a.ParticipantEntries(m.Participants)
+		}
+		if err := sent.Validate(); err != nil {
 			t.Errorf("simulate %s: %v", a, err)
 			return
 		}
@@ -97,11 +105,37 @@ func applyToState(t testing.TB, state []oncall.Appointment, cs *Changeset, nextI
 		if u.Provider != nil {
 			m.Provider = *u.Provider
 		}
+		if u.Status != nil {
+			m.Status = *u.Status
+		}
 		if u.Cancelled != nil {
 			m.Cancelled = *u.Cancelled
 		}
 		if u.Metadata != nil {
 			m.Metadata = maps.Clone(u.Metadata)
+		}
+		if len(a.Participants) > 0 {
+			var next []oncall.Participant
+			for _, e := range sent.Participants {
+				if e.URL == "" {
+					p := newParticipant(nextID(), m.ID, oncall.ParticipantParams{Name: e.Name, Email: e.Email, Fee: e.Fee})
+					p.Cancelled = e.Cancelled
+					next = append(next, p)
+					continue
+				}
+				i := slices.IndexFunc(m.Participants, func(p oncall.Participant) bool { return p.URL == e.URL })
+				if i < 0 {
+					t.Errorf("simulate %s: the list names participant %s, not on appointment %d", a, e.URL, m.ID)
+					continue
+				}
+				p := m.Participants[i]
+				p.Name, p.Email, p.Cancelled = e.Name, e.Email, e.Cancelled
+				if !e.Fee.IsZero() {
+					p.Fee = e.Fee
+				}
+				next = append(next, p)
+			}
+			m.Participants = next
 		}
 	}
 	for _, a := range cs.Actions {
@@ -113,11 +147,17 @@ func applyToState(t testing.TB, state []oncall.Appointment, cs *Changeset, nextI
 		if m == nil {
 			continue
 		}
+		if closedAppt(m) && (a.Kind != ActionUpdate || a.Update == nil || !onlyMetadata(a.Update)) {
+			t.Errorf("simulate %s: appointment %d is closed (%s)", a, m.ID, m.Status)
+		}
 		switch a.Kind {
 		case ActionUpdate:
 			update(m, a, a.Update)
 		case ActionCancel:
-			m.Cancelled = true
+			if a.Update == nil || a.Update.Cancelled == nil || !*a.Update.Cancelled {
+				t.Errorf("simulate %s: a cancellation that does not set cancelled", a)
+			}
+			update(m, a, a.Update)
 		case ActionRecreate:
 			update(m, a, a.Update)
 			if !m.Cancelled || !superseded(m.Metadata) {
@@ -178,6 +218,14 @@ func applyToState(t testing.TB, state []oncall.Appointment, cs *Changeset, nextI
 		}
 	}
 	return out
+}
+
+// closedAppt reports whether OnCall refuses changes to m other than its metadata: completed, charged, no-show.
+func closedAppt(m *oncall.Appointment) bool { return m.Status != "" && m.Status != oncall.StatusIncomplete }
+
+func onlyMetadata(u *oncall.AppointmentUpdateParams) bool {
+	return u.Title == nil && u.Type == nil && u.DateTime == nil && u.Duration == nil && u.Division == nil &&
+		u.Provider == nil && u.Status == nil && u.Cancelled == nil && u.Participants == nil
 }
 
 func newParticipant(id int64, appt oncall.AppointmentID, p oncall.ParticipantParams) oncall.Participant {
@@ -243,7 +291,7 @@ func TestApplyToState(t *testing.T) {
 		{Kind: ActionRecreate, Key: "o1", Appointment: 20, Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true), Metadata: oncall.Metadata{KeyEMRID: "o1", KeyEMRSuperseded: true}},
 			Create: &oncall.AppointmentCreateParams{Title: "1:1", Type: oncall.TypeOnline, DateTime: at, Duration: 50, Division: 7, Provider: 11,
 				Participants: []oncall.ParticipantParams{{Name: "H", Email: "h@example.com"}}, Metadata: oncall.Metadata{KeyEMRID: "o1"}}},
-		{Kind: ActionCancel, Key: "x", Appointment: 30},
+		{Kind: ActionCancel, Key: "x", Appointment: 30, Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true)}},
 	}}
 	got := applyToState(t, existing, cs, counter(100))
 

@@ -11,45 +11,63 @@ type Effect string
 const (
 	// EffectNone: the status does not sync (Scheduled, Kept, and custom statuses such as "Checked-in").
 	EffectNone Effect = "none"
-	// EffectSetStatus: the participant's OnCall status is set (DNS, CBT, CBC).
+	// EffectSetStatus: the client's outcome is carried to OnCall (DNS, CBT, CBC); StatusMapping says how.
 	EffectSetStatus Effect = "set-status"
 	// EffectRemove: the participant is removed from the appointment; a 1:1 is cancelled, which moves it to
 	// OnCall's past appointments (Error).
 	EffectRemove Effect = "remove"
 )
 
-// StatusMapping is what MapStatus says about one CareLogic status.
+// StatusMapping is what MapStatus says about one CareLogic status: how each API surface shows it.
 type StatusMapping struct {
 	Effect Effect
-	// OnCall is the participant status to set, for EffectSetStatus.
-	OnCall oncall.ParticipantStatus
+	// Appointment is the status a 1:1 appointment is given on OnCall's documented API, for EffectSetStatus.
+	Appointment oncall.AppointmentStatus
+	// Cancels reports that the status cancels: a 1:1 is cancelled (with Appointment as its status) and a group
+	// client is withdrawn from the appointment (their participant's cancelled flag), on the documented API.
+	Cancels bool
+	// Participant is the participant status the participant extension sets (Policy.UndocumentedParticipantAPI),
+	// for EffectSetStatus.
+	Participant oncall.ParticipantStatus
 	// Reason says why a status does not sync, for EffectNone.
 	Reason string
 }
 
-// MapStatus maps a CareLogic participant status to its effect in OnCall, as the CareLogic integration documents:
+// statusTable is how the CareLogic integration's four statuses reach OnCall, in one place. The integration's own
+// wording of what OnCall shows ("No Show", "Cancelled by Provider", "Cancelled by Client") is the participant
+// extension's; on the documented API the same outcomes are the appointment statuses OnCall's apps use.
+var statusTable = map[carelogic.Status]StatusMapping{
+	carelogic.StatusDNS: {Effect: EffectSetStatus, Appointment: oncall.StatusNoShow,
+		Participant: oncall.ParticipantNoShow},
+	carelogic.StatusCBT: {Effect: EffectSetStatus, Appointment: oncall.StatusProviderCancelled, Cancels: true,
+		Participant: oncall.ParticipantCancelledByProvider},
+	carelogic.StatusCBC: {Effect: EffectSetStatus, Appointment: oncall.StatusPatientCancelled, Cancels: true,
+		Participant: oncall.ParticipantCancelledByClient},
+	carelogic.StatusError: {Effect: EffectRemove},
+}
+
+// MapStatus maps a CareLogic participant status to its effect in OnCall. On OnCall's documented API (the
+// default):
 //
-//	DNS        -> No Show
-//	CBT        -> Cancelled by Provider
-//	CBC        -> Cancelled by Client
+//	DNS        -> a 1:1's status "No show"; a group client's no-show has no documented field: recorded, not sent
+//	CBT        -> a 1:1 cancelled with status "Provider cancelled"; a group client's participant cancelled
+//	CBC        -> a 1:1 cancelled with status "Patient cancelled"; a group client's participant cancelled
 //	Error      -> participant removed (a 1:1 is cancelled and moves to the past tab)
-//	Kept       -> nothing: staff complete the appointment in OnCall, which also charges its fees
+//	Kept       -> nothing, unless Policy.CompleteWhenKept: staff complete the appointment in OnCall
 //	Scheduled  -> nothing
 //	custom     -> nothing (e.g. "Checked-in")
 //
+// With the participant extension (Policy.UndocumentedParticipantAPI), DNS, CBT and CBC set the participant's
+// status "No Show", "Cancelled by Provider" and "Cancelled by Client", the CareLogic integration's labels.
+//
 // Whether a later change syncs once one of the four has been set is the Policy's business, not MapStatus's.
 func MapStatus(s carelogic.Status) StatusMapping {
+	if m, ok := statusTable[s]; ok {
+		return m
+	}
 	switch s {
-	case carelogic.StatusDNS:
-		return StatusMapping{Effect: EffectSetStatus, OnCall: oncall.ParticipantNoShow}
-	case carelogic.StatusCBT:
-		return StatusMapping{Effect: EffectSetStatus, OnCall: oncall.ParticipantCancelledByProvider}
-	case carelogic.StatusCBC:
-		return StatusMapping{Effect: EffectSetStatus, OnCall: oncall.ParticipantCancelledByClient}
-	case carelogic.StatusError:
-		return StatusMapping{Effect: EffectRemove}
 	case carelogic.StatusKept:
-		return StatusMapping{Effect: EffectNone, Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees"}
+		return StatusMapping{Effect: EffectNone, Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees (or set Policy.CompleteWhenKept)"}
 	case "", carelogic.StatusScheduled:
 		return StatusMapping{Effect: EffectNone, Reason: "scheduled"}
 	}
@@ -65,4 +83,33 @@ func effectOf(s carelogic.Status) Effect {
 		return EffectRemove
 	}
 	return EffectNone
+}
+
+// statusMark returns the roster's mark of a status that syncs (DNS, CBT, CBC), or 0.
+func statusMark(s carelogic.Status) byte {
+	switch s {
+	case carelogic.StatusDNS:
+		return 'D'
+	case carelogic.StatusCBT:
+		return 'T'
+	case carelogic.StatusCBC:
+		return 'C'
+	}
+	return 0
+}
+
+// markKept is the roster's mark of a Kept client whose appointment the sync completed (Policy.CompleteWhenKept).
+const markKept = 'K'
+
+// validMark reports whether m is the roster's mark of one of the statuses that are final: DNS, CBT, CBC.
+func validMark(m byte) bool { return m == 'D' || m == 'T' || m == 'C' }
+
+// markedStatus returns the CareLogic status a roster mark records.
+func markedStatus(m byte) carelogic.Status {
+	for _, s := range []carelogic.Status{carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC} {
+		if statusMark(s) == m {
+			return s
+		}
+	}
+	return ""
 }

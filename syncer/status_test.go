@@ -17,10 +17,10 @@ func TestMapStatus(t *testing.T) {
 	}{
 		{carelogic.StatusScheduled, StatusMapping{Effect: EffectNone, Reason: "scheduled"}},
 		{"", StatusMapping{Effect: EffectNone, Reason: "scheduled"}},
-		{carelogic.StatusKept, StatusMapping{Effect: EffectNone, Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees"}},
-		{carelogic.StatusDNS, StatusMapping{Effect: EffectSetStatus, OnCall: "No Show"}},
-		{carelogic.StatusCBT, StatusMapping{Effect: EffectSetStatus, OnCall: "Cancelled by Provider"}},
-		{carelogic.StatusCBC, StatusMapping{Effect: EffectSetStatus, OnCall: "Cancelled by Client"}},
+		{carelogic.StatusKept, StatusMapping{Effect: EffectNone, Reason: "Kept does not sync: complete the appointment in OnCall, which charges its fees (or set Policy.CompleteWhenKept)"}},
+		{carelogic.StatusDNS, StatusMapping{Effect: EffectSetStatus, Appointment: "No show", Participant: "No Show"}},
+		{carelogic.StatusCBT, StatusMapping{Effect: EffectSetStatus, Appointment: "Provider cancelled", Cancels: true, Participant: "Cancelled by Provider"}},
+		{carelogic.StatusCBC, StatusMapping{Effect: EffectSetStatus, Appointment: "Patient cancelled", Cancels: true, Participant: "Cancelled by Client"}},
 		{carelogic.StatusError, StatusMapping{Effect: EffectRemove}},
 		{"Checked-in", StatusMapping{Effect: EffectNone, Reason: `custom status "Checked-in" does not sync`}},
 		// Statuses are CareLogic's exact codes: another spelling is a custom status, not a guess.
@@ -36,18 +36,30 @@ func TestMapStatus(t *testing.T) {
 	}
 }
 
-// TestMapStatusSetsKnownStatuses checks that every status MapStatus sets is one the client knows how to send.
+// TestMapStatusSetsKnownStatuses checks that every status MapStatus sets, on either API surface, is one the client
+// knows how to send, that no two CareLogic statuses set the same one, and that each has a roster mark of its own
+// which reads back as the status.
 func TestMapStatusSetsKnownStatuses(t *testing.T) {
 	t.Parallel()
-	seen := map[oncall.ParticipantStatus]carelogic.Status{}
+	participant := map[oncall.ParticipantStatus]carelogic.Status{}
+	appointment := map[oncall.AppointmentStatus]carelogic.Status{}
 	for _, s := range []carelogic.Status{carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC} {
 		m := MapStatus(s)
-		if !m.OnCall.Known() {
-			t.Errorf("MapStatus(%q).OnCall = %q, not a known participant status", s, m.OnCall)
+		if !m.Participant.Known() {
+			t.Errorf("MapStatus(%q).Participant = %q, not a known participant status", s, m.Participant)
 		}
-		if prev, dup := seen[m.OnCall]; dup {
-			t.Errorf("MapStatus(%q) and MapStatus(%q) both set %q", prev, s, m.OnCall)
+		if !m.Appointment.Known() || m.Appointment == oncall.StatusIncomplete || m.Appointment == oncall.StatusComplete {
+			t.Errorf("MapStatus(%q).Appointment = %q, not a known status that records an outcome", s, m.Appointment)
 		}
-		seen[m.OnCall] = s
+		if prev, dup := participant[m.Participant]; dup {
+			t.Errorf("MapStatus(%q) and MapStatus(%q) both set %q", prev, s, m.Participant)
+		}
+		if prev, dup := appointment[m.Appointment]; dup {
+			t.Errorf("MapStatus(%q) and MapStatus(%q) both set %q", prev, s, m.Appointment)
+		}
+		participant[m.Participant], appointment[m.Appointment] = s, s
+		if mark := statusMark(s); !validMark(mark) || markedStatus(mark) != s {
+			t.Errorf("status %q: mark %q reads back as %q", s, mark, markedStatus(mark))
+		}
 	}
 }

@@ -10,52 +10,148 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
+// update plans the changes that bring the OnCall appointment cand in line with the EHR appointment a. On OnCall's
+// documented API (the default) that is at most one request, an update carrying the fields, the status, the
+// participants list and the roster together (or a cancellation); with the participant extension, a request per
+// participant change comes first.
 func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate) {
 	m := cand.m
-	if m.Cancelled {
-		if live(a) {
-			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
-		}
-		return
-	}
-	// A closed appointment (completed, charged, marked no-show) is left alone, deletion included: cancelling it
-	// would undo what was recorded or charged in OnCall.
-	if m.Status != "" && m.Status != oncall.StatusIncomplete {
-		if a.Deleted || pl.changesPending(a, m) {
-			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, m.Status))
-		}
+	pr := &pl.pairing
+	pr.pair(a, m, cand.clients)
+	if m.Cancelled || closed(m.Status) {
+		pl.closed(a, key, cand)
 		return
 	}
 	if a.Deleted {
-		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "deleted in the EHR"})
+		pl.cancel(key, cand, "", "deleted in the EHR")
 		return
 	}
-	pr := &pl.pairing
-	clients := cand.clients
-	pr.pair(a, m, clients)
-	recorded := pr.recorded
 	if a.Kind == carelogic.Individual {
 		c := a.Participants[0]
-		if effectOf(c.Status) == EffectRemove && !pl.final(pr.participant(m, 0)) {
-			pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Client: c.ClientID, Reason: "1:1 client marked Error in the EHR"})
+		if effectOf(c.Status) == EffectRemove && !pl.final(m, pr.participant(m, 0), pr.recorded.markOf(c.ClientID)) {
+			pl.cancel(key, cand, c.ClientID, "1:1 client marked Error in the EHR")
 			return
 		}
-		if pr.client[0] < 0 && recorded.get(c.ClientID) == "" {
+		if pr.client[0] < 0 && pr.recorded.get(c.ClientID) == "" {
 			pl.recreate(a, key, m)
 			return
 		}
 	}
 	if !live(a) && allRemoved(a) && !pl.anyFinal(a, m) {
-		pl.add(Action{Kind: ActionCancel, Key: key, Appointment: m.ID, Reason: "every client marked Error in the EHR"})
+		pl.cancel(key, cand, "", "every client marked Error in the EHR")
 		return
 	}
-	upd, fields := pl.fieldChanges(a, m)
-	var acts []Action
+	d := &diff{key: key, m: m}
+	var ignored []string
+	d.upd, d.fields, ignored = pl.fieldChanges(a, cand)
+	if len(d.fields) > 0 {
+		d.reasons = append(d.reasons, "changed in the EHR")
+	}
+	for _, f := range ignored {
+		pl.skip(key, "", f+" not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand")
+	}
+	rs := pl.clients(a, d)
+	pl.complete(a, d, rs)
+	rs = rs.normalize()
+	pl.roster = rs
+	pl.buf = rs.appendTo(pl.buf[:0])
+	if clients := cand.clients; !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(cand, a) {
+		want := maps.Clone(m.Metadata)
+		if want == nil {
+			want = oncall.Metadata{}
+		}
+		maps.Copy(want, baseMetadata(a))
+		want[KeyEMRClients] = string(pl.buf)
+		if !metadataEqual(want, m.Metadata) {
+			d.upd.Metadata = want
+			d.fields = append(d.fields, "metadata")
+		}
+	}
+	d.emit(pl)
+}
+
+// diff is what the plan of one appointment gathers before it becomes actions.
+type diff struct {
+	key     string
+	m       *oncall.Appointment
+	upd     oncall.AppointmentUpdateParams
+	fields  []string
+	reasons []string
+	// client is the client the update concerns, when it concerns one (a 1:1's status).
+	client string
+	// changes are the participant changes the update makes (documented API).
+	changes []ParticipantChange
+	// acts are the participant requests made before the update (participant extension).
+	acts []Action
+}
+
+// setStatus makes the update set the appointment's status, cancelling it too when cancel is set.
+func (d *diff) setStatus(s oncall.AppointmentStatus, cancel bool, client, reason string) {
+	d.upd.Status = oncall.Ptr(s)
+	d.fields = append(d.fields, "status")
+	if cancel {
+		d.upd.Cancelled = oncall.Ptr(true)
+		d.fields = append(d.fields, "cancelled")
+	}
+	d.client = client
+	d.reasons = append(d.reasons, reason)
+}
+
+func (d *diff) change(c ParticipantChange) {
+	if len(d.changes) == 0 {
+		d.fields = append(d.fields, "participants")
+	}
+	d.changes = append(d.changes, c)
+}
+
+// emit adds the appointment's actions: the participant requests (extension) in a safe order, removals before
+// additions so that a swap never takes a group past 25, then the update, or the cancellation it amounts to.
+func (d *diff) emit(pl *planner) {
+	slices.SortStableFunc(d.acts, func(x, y Action) int { return kindOrder[x.Kind] - kindOrder[y.Kind] })
+	for _, act := range d.acts {
+		pl.add(act)
+	}
+	if len(d.fields) == 0 {
+		return
+	}
+	slices.SortStableFunc(d.fields, func(x, y string) int { return fieldOrder[x] - fieldOrder[y] })
+	kind := ActionUpdate
+	if d.upd.Cancelled != nil {
+		kind = ActionCancel
+	}
+	if len(d.reasons) == 0 {
+		d.reasons = append(d.reasons, "changed in the EHR")
+	}
+	u := d.upd
+	pl.add(Action{Kind: kind, Key: d.key, Appointment: d.m.ID, Client: d.client, Update: &u, Fields: d.fields,
+		Participants: d.changes, Reason: strings.Join(d.reasons, "; ")})
+}
+
+// fieldOrder is the order an update names its fields in.
+var fieldOrder = map[string]int{"title": 0, "type": 1, "datetime": 2, "duration": 3, "provider": 4, "status": 5,
+	"cancelled": 6, "participants": 7, "metadata": 8}
+
+// cancel plans a cancellation without a say in who cancelled (OnCall records the token's user), unless OnCall
+// ignored the same cancellation before (KeyEMRIgnored), which is reported instead.
+func (pl *planner) cancel(key string, cand *candidate, client, reason string) {
+	if cand.ignored("cancelled", "true") {
+		pl.skip(key, client, "not cancelled ("+reason+"): OnCall did not apply the cancellation when the sync sent it; cancel it in OnCall by hand")
+		return
+	}
+	pl.add(Action{Kind: ActionCancel, Key: key, Appointment: cand.m.ID, Client: client,
+		Update: &oncall.AppointmentUpdateParams{Cancelled: oncall.Ptr(true)}, Fields: []string{"cancelled"}, Reason: reason})
+}
+
+// clients plans each client's place on the appointment (added, removed, email, status) into d, and returns the
+// roster to record.
+func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
+	m, pr := d.m, &pl.pairing
+	recorded := pr.recorded
 	rs := pl.roster[:0]
 	// Participants leave before others join, so count what remains after removals before checking the limit.
 	count := len(m.Participants)
 	for i, c := range a.Participants {
-		if p := pr.participant(m, i); p != nil && effectOf(c.Status) == EffectRemove && !pl.final(p) {
+		if p := pr.participant(m, i); p != nil && effectOf(c.Status) == EffectRemove && !pl.final(m, p, recorded.markOf(c.ClientID)) {
 			count--
 		}
 	}
@@ -67,117 +163,234 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
 		p := pr.participant(m, i)
+		mark := recorded.markOf(c.ClientID)
 		if p == nil {
 			switch rec := recorded.get(c.ClientID); {
 			case eff.Effect == EffectRemove && rec != "":
-				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec})
+				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec, mark: mark})
 			case eff.Effect == EffectRemove:
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 			case rec != "":
 				// On the roster but not on the appointment: removed for Error, or never invited because it was
 				// already cancelled when the appointment was created. Either way the sync does not add it back.
-				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec})
+				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec, mark: mark})
 				if eff.Effect == EffectNone {
-					pl.skip(key, c.ClientID, "client was removed from the OnCall appointment earlier and is not added back")
+					pl.skip(d.key, c.ClientID, "client was removed from the OnCall appointment earlier and is not added back")
 				}
 			case !invitable(c.Status):
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)}) // joined already cancelled or absent: recorded, not invited
 			case count >= oncall.MaxParticipants:
-				pl.skip(key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
+				pl.skip(d.key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
 			default:
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 				count++
-				acts = append(acts, Action{Kind: ActionAddParticipant, Key: key, Appointment: m.ID, Client: c.ClientID,
-					Add: &oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}, Reason: "added to the group in the EHR"})
+				add := &oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}
+				const why = "added to the group in the EHR"
+				if pl.policy.UndocumentedParticipantAPI {
+					d.acts = append(d.acts, Action{Kind: ActionAddParticipant, Key: d.key, Appointment: m.ID, Client: c.ClientID, Add: add, Reason: why})
+				} else {
+					d.change(ParticipantChange{Op: ParticipantAdd, Client: c.ClientID, Add: add, Reason: why})
+				}
 			}
 			continue
 		}
-		rs = append(rs, rosterEntry{id: c.ClientID, d: pr.digests[pr.client[i]]})
-		if eff.Effect == EffectRemove && !pl.final(p) {
-			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID, Reason: "marked Error in the EHR"})
+		rs = append(rs, rosterEntry{id: c.ClientID, d: pr.digests[pr.client[i]], mark: mark})
+		if eff.Effect == EffectRemove {
+			if held := pl.held(m, p, mark); held != "" && !pl.policy.StatusChangesAfterFinal {
+				pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status Error not synced: %s, and later status changes do not sync", held))
+				continue
+			}
+			const why = "marked Error in the EHR"
+			if pl.policy.UndocumentedParticipantAPI {
+				d.acts = append(d.acts, Action{Kind: ActionRemoveParticipant, Key: d.key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID, Reason: why})
+			} else {
+				d.change(ParticipantChange{Op: ParticipantRemove, Client: c.ClientID, Participant: p.ID, Reason: why})
+			}
 			continue
 		}
 		if c.Email != "" && !strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(c.Email)) {
 			switch {
 			case !pl.policy.PropagateEmail:
-				pl.skip(key, c.ClientID, "email changed in the EHR; update the OnCall participant by hand (PropagateEmail is off)")
+				pl.skip(d.key, c.ClientID, "email changed in the EHR; update the OnCall participant by hand (PropagateEmail is off)")
 			case !pl.policy.Now.IsZero() && !a.Start.After(pl.policy.Now):
-				pl.skip(key, c.ClientID, "email changed in the EHR; not carried to an appointment that has started")
+				pl.skip(d.key, c.ClientID, "email changed in the EHR; not carried to an appointment that has started")
 			default:
 				rs[len(rs)-1].d = digestOf(c.Email)
-				acts = append(acts, Action{Kind: ActionUpdateParticipant, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID,
-					ParticipantUpdate: &oncall.ParticipantUpdateParams{Email: oncall.Ptr(c.Email)}, Fields: []string{"email"}, Reason: "email changed in the EHR"})
+				const why = "email changed in the EHR"
+				if pl.policy.UndocumentedParticipantAPI {
+					d.acts = append(d.acts, Action{Kind: ActionUpdateParticipant, Key: d.key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID,
+						ParticipantUpdate: &oncall.ParticipantUpdateParams{Email: oncall.Ptr(c.Email)}, Fields: []string{"email"}, Reason: why})
+				} else {
+					d.change(ParticipantChange{Op: ParticipantEmail, Client: c.ClientID, Participant: p.ID, Email: c.Email, Reason: why})
+				}
 			}
 		}
-		pl.status(key, m, p, c, eff, &acts)
+		if newMark := pl.status(a, d, p, c, eff, mark); newMark != 0 {
+			rs[len(rs)-1].mark = newMark
+		}
 	}
 	for j := range m.Participants {
 		if pr.taken[j] {
 			continue
 		}
 		if client, ok := recorded.clientFor(&pr.digests[j]); ok {
-			acts = append(acts, Action{Kind: ActionRemoveParticipant, Key: key, Appointment: m.ID, Participant: m.Participants[j].ID,
-				Client: client, Reason: "no longer on the appointment in the EHR"})
+			const why = "no longer on the appointment in the EHR"
+			if pl.policy.UndocumentedParticipantAPI {
+				d.acts = append(d.acts, Action{Kind: ActionRemoveParticipant, Key: d.key, Appointment: m.ID, Participant: m.Participants[j].ID, Client: client, Reason: why})
+			} else {
+				d.change(ParticipantChange{Op: ParticipantRemove, Client: client, Participant: m.Participants[j].ID, Reason: why})
+			}
 		}
 		// Otherwise it was added directly in OnCall (a co-host or third party): it stays.
 	}
-	rs = rs.normalize()
-	pl.roster = rs
-	pl.buf = rs.appendTo(pl.buf[:0])
-	if !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(cand, a) {
-		want := maps.Clone(m.Metadata)
-		if want == nil {
-			want = oncall.Metadata{}
-		}
-		maps.Copy(want, baseMetadata(a))
-		want[KeyEMRClients] = string(pl.buf)
-		if !metadataEqual(want, m.Metadata) {
-			upd.Metadata = want
-			fields = append(fields, "metadata")
-		}
-	}
-	slices.SortStableFunc(acts, func(x, y Action) int { return kindOrder[x.Kind] - kindOrder[y.Kind] })
-	for _, act := range acts {
-		pl.add(act)
-	}
-	if len(fields) > 0 {
-		u := upd
-		pl.add(Action{Kind: ActionUpdate, Key: key, Appointment: m.ID, Update: &u, Fields: fields, Reason: "changed in the EHR"})
-	}
+	return rs
 }
 
-// anyFinal reports whether any client of a is paired with a participant whose status is final (see final).
+// status plans a paired client's status and returns the mark to record for it, or 0 to keep the one recorded.
+// A status is sent once: a client whose mark is the status's is not sent it again, whatever OnCall shows (a server
+// that ignored it would not take it the next time either). After DNS, CBT or CBC, later EHR changes do not sync
+// unless the policy allows it: that is the CareLogic integration's documented behaviour.
+func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participant, c carelogic.Participant, eff StatusMapping, mark byte) byte {
+	held := pl.held(d.m, p, mark)
+	switch {
+	case eff.Effect == EffectSetStatus && pl.visible(a, d.m, p, eff):
+		return 0
+	case eff.Effect == EffectSetStatus && mark == statusMark(c.Status):
+		if pl.representable(a, eff) {
+			pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
+		}
+		return 0
+	case eff.Effect == EffectSetStatus && held != "" && !pl.policy.StatusChangesAfterFinal:
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", c.Status, held))
+		return 0
+	case eff.Effect == EffectSetStatus:
+		why := "marked " + string(c.Status) + " in the EHR"
+		switch {
+		case pl.policy.UndocumentedParticipantAPI:
+			d.acts = append(d.acts, Action{Kind: ActionSetStatus, Key: d.key, Appointment: d.m.ID, Participant: p.ID, Client: c.ClientID,
+				Status: eff.Participant, Reason: why})
+		case a.Kind == carelogic.Individual:
+			d.setStatus(eff.Appointment, eff.Cancels, c.ClientID, why)
+		case eff.Cancels:
+			d.change(ParticipantChange{Op: ParticipantWithdraw, Client: c.ClientID, Participant: p.ID, Reason: why})
+		default:
+			pl.skip(d.key, c.ClientID, "DNS not synced: OnCall's documented API has no no-show for one participant of a group; "+
+				"recorded so that it is not reported again (Policy.UndocumentedParticipantAPI sends it where the server has the extension)")
+		}
+		return statusMark(c.Status)
+	case held != "":
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", displayStatus(c.Status), held))
+	case c.Status == carelogic.StatusKept && pl.policy.CompleteWhenKept:
+	case c.Status == carelogic.StatusKept || c.Status.IsCustom():
+		pl.skip(d.key, c.ClientID, eff.Reason)
+	}
+	return 0
+}
+
+// representable reports whether OnCall can show the status eff of a's client on the API surface planned for: all
+// of them can but a group client's DNS on the documented API.
+func (pl *planner) representable(a *carelogic.Appointment, eff StatusMapping) bool {
+	return pl.policy.UndocumentedParticipantAPI || a.Kind == carelogic.Individual || eff.Cancels
+}
+
+// visible reports whether OnCall shows the status eff for a client paired with p: the extension's participant
+// status; a 1:1's appointment status; a withdrawn group participant for CBC or CBT.
+func (pl *planner) visible(a *carelogic.Appointment, m *oncall.Appointment, p *oncall.Participant, eff StatusMapping) bool {
+	switch {
+	case pl.policy.UndocumentedParticipantAPI:
+		return p != nil && p.Status == eff.Participant
+	case a.Kind == carelogic.Individual:
+		return m.Status == eff.Appointment && (m.Cancelled || !eff.Cancels)
+	}
+	return eff.Cancels && p != nil && p.Cancelled
+}
+
+// held describes the outcome OnCall already holds for a client (paired with p, or nil) for the messages of
+// statuses that do not sync, or "" when it holds none: the status the sync carried there (its mark), or what OnCall
+// shows (a participant status under the extension; a cancelled participant).
+func (pl *planner) held(m *oncall.Appointment, p *oncall.Participant, mark byte) string {
+	switch {
+	case pl.policy.UndocumentedParticipantAPI && p != nil && p.Status != "":
+		return fmt.Sprintf("OnCall already has %q", p.Status)
+	case validMark(mark):
+		return "the sync already carried " + string(markedStatus(mark)) + " to OnCall"
+	case p != nil && p.Cancelled && !pl.policy.UndocumentedParticipantAPI:
+		// With the extension, the participant's status is what is final; their cancelled flag alone is not.
+		return "the participant is already cancelled in OnCall"
+	}
+	return ""
+}
+
+// final reports whether a client's outcome in OnCall stands and the policy holds it: then no later EHR status,
+// Error included, syncs to them ("Subsequent status changes won't sync into OnCall after a hardcoded status is
+// assigned").
+func (pl *planner) final(m *oncall.Appointment, p *oncall.Participant, mark byte) bool {
+	return pl.held(m, p, mark) != "" && !pl.policy.StatusChangesAfterFinal
+}
+
+// anyFinal reports whether any client of a has an outcome in OnCall that stands (see final).
 func (pl *planner) anyFinal(a *carelogic.Appointment, m *oncall.Appointment) bool {
-	for i := range a.Participants {
-		if pl.final(pl.pairing.participant(m, i)) {
+	for i, c := range a.Participants {
+		if pl.final(m, pl.pairing.participant(m, i), pl.pairing.recorded.markOf(c.ClientID)) {
 			return true
 		}
 	}
 	return false
 }
 
-// status plans a participant's status. After DNS, CBT or CBC has been set in OnCall, later EHR changes do not sync
-// unless the policy allows it: that is the CareLogic integration's documented behaviour.
-func (pl *planner) status(key string, m *oncall.Appointment, p *oncall.Participant, c carelogic.Participant, eff StatusMapping, acts *[]Action) {
-	switch {
-	case eff.Effect == EffectSetStatus && p.Status == eff.OnCall:
-	case eff.Effect == EffectSetStatus && (p.Status == "" || pl.policy.StatusChangesAfterFinal):
-		*acts = append(*acts, Action{Kind: ActionSetStatus, Key: key, Appointment: m.ID, Participant: p.ID, Client: c.ClientID,
-			Status: eff.OnCall, Reason: "marked " + string(c.Status) + " in the EHR"})
-	case eff.Effect == EffectSetStatus:
-		pl.skip(key, c.ClientID, fmt.Sprintf("EHR status %s not synced: OnCall already has %q, and later status changes do not sync", c.Status, p.Status))
-	case p.Status != "":
-		pl.skip(key, c.ClientID, fmt.Sprintf("EHR status %s not synced: OnCall already has %q, and later status changes do not sync", displayStatus(c.Status), p.Status))
-	case c.Status == carelogic.StatusKept || c.Status.IsCustom():
-		pl.skip(key, c.ClientID, eff.Reason)
+// complete sets the status Complete (Policy.CompleteWhenKept) when the EHR has every client who did not leave the
+// appointment Kept, and at least one.
+func (pl *planner) complete(a *carelogic.Appointment, d *diff, rs roster) {
+	if !pl.policy.CompleteWhenKept || d.upd.Status != nil || !allKept(a) {
+		return
+	}
+	for _, c := range a.Participants {
+		if c.Status == carelogic.StatusKept && pl.pairing.recorded.markOf(c.ClientID) == markKept {
+			return // sent before: a server that ignored it will not take it now
+		}
+	}
+	d.setStatus(oncall.StatusComplete, false, "", "every client Kept in the EHR (Policy.CompleteWhenKept)")
+	for i := range rs {
+		if e := &rs[i]; e.mark == 0 && slices.ContainsFunc(a.Participants, func(c carelogic.Participant) bool {
+			return c.ClientID == e.id && c.Status == carelogic.StatusKept
+		}) {
+			e.mark = markKept
+		}
 	}
 }
 
-// final reports whether p has DNS, CBT or CBC set in OnCall and the policy holds it: then no later EHR status,
-// Error included, syncs to p ("Subsequent status changes won't sync into OnCall after a hardcoded status is
-// assigned").
-func (pl *planner) final(p *oncall.Participant) bool {
-	return p != nil && p.Status != "" && !pl.policy.StatusChangesAfterFinal
+// allKept reports whether a's clients are all Kept, apart from those who left (Error, CBC, CBT), and one at least.
+func allKept(a *carelogic.Appointment) bool {
+	kept := false
+	for _, c := range a.Participants {
+		switch c.Status {
+		case carelogic.StatusKept:
+			kept = true
+		case carelogic.StatusError, carelogic.StatusCBC, carelogic.StatusCBT:
+		default:
+			return false
+		}
+	}
+	return kept
+}
+
+// closed reports whether an appointment's status closes it: anything but Incomplete (completed, charged, a
+// no-show).
+func closed(s oncall.AppointmentStatus) bool { return s != "" && s != oncall.StatusIncomplete }
+
+// closed plans an appointment that is cancelled or closed in OnCall: it is never reopened or changed, deletion
+// included (cancelling a closed appointment would undo what was recorded or charged); what the EHR would still
+// change is reported.
+func (pl *planner) closed(a *carelogic.Appointment, key string, cand *candidate) {
+	m := cand.m
+	switch {
+	case m.Cancelled:
+		if live(a) {
+			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
+		}
+	case a.Deleted || pl.changesPending(a, cand):
+		pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, m.Status))
+	}
 }
 
 func displayStatus(s carelogic.Status) carelogic.Status {
@@ -187,40 +400,50 @@ func displayStatus(s carelogic.Status) carelogic.Status {
 	return s
 }
 
-// fieldChanges returns the appointment fields that differ from the EHR, as update parameters and their names.
-func (pl *planner) fieldChanges(a *carelogic.Appointment, m *oncall.Appointment) (oncall.AppointmentUpdateParams, []string) {
-	var upd oncall.AppointmentUpdateParams
-	var fields []string
-	if t := pl.title(a); m.Title != t {
+// fieldChanges returns the appointment fields that differ from the EHR, as update parameters and their names. A
+// field OnCall ignored when the sync last sent this same value (KeyEMRIgnored) is not sent again: it is in ignored.
+func (pl *planner) fieldChanges(a *carelogic.Appointment, cand *candidate) (upd oncall.AppointmentUpdateParams, fields, ignored []string) {
+	m := cand.m
+	differs := func(field string, same bool, value string) bool {
+		if same {
+			return false
+		}
+		if cand.ignored(field, value) {
+			ignored = append(ignored, field)
+			return false
+		}
+		return true
+	}
+	if t := pl.title(a); differs("title", m.Title == t, t) {
 		upd.Title, fields = oncall.Ptr(t), append(fields, "title")
 	}
-	if t := appointmentType(a.Modality); m.Type != t {
+	if t := appointmentType(a.Modality); differs("type", m.Type == t, string(t)) {
 		upd.Type, fields = oncall.Ptr(t), append(fields, "type")
 	}
-	if !m.DateTime.Equal(start(a)) {
-		upd.DateTime, fields = oncall.Ptr(start(a)), append(fields, "datetime")
+	if s := start(a); differs("datetime", m.DateTime.Equal(s), ignoredValue(s)) {
+		upd.DateTime, fields = oncall.Ptr(s), append(fields, "datetime")
 	}
-	if d := minutes(a.Duration); m.Duration != d {
-		upd.Duration, fields = oncall.Ptr(d), append(fields, "duration")
+	if n := minutes(a.Duration); differs("duration", m.Duration == n, ignoredValue(n)) {
+		upd.Duration, fields = oncall.Ptr(n), append(fields, "duration")
 	}
-	if id := pl.policy.Providers[a.ProviderID]; id > 0 && m.Provider != id {
+	if id := pl.policy.Providers[a.ProviderID]; id > 0 && differs("provider", m.Provider == id, ignoredValue(id)) {
 		upd.Provider, fields = oncall.Ptr(id), append(fields, "provider")
 	}
-	return upd, fields
+	return upd, fields, ignored
 }
 
 // changesPending reports whether the EHR differs from a closed OnCall appointment in anything the sync would
 // otherwise write.
-func (pl *planner) changesPending(a *carelogic.Appointment, m *oncall.Appointment) bool {
-	if _, fields := pl.fieldChanges(a, m); len(fields) > 0 {
+func (pl *planner) changesPending(a *carelogic.Appointment, cand *candidate) bool {
+	if _, fields, _ := pl.fieldChanges(a, cand); len(fields) > 0 {
 		return true
 	}
-	pr := &pl.pairing
-	pr.pair(a, m, readMeta(m.Metadata, KeyEMRClients))
+	m, pr := cand.m, &pl.pairing
 	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
 		p := pr.participant(m, i)
-		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus && p.Status != eff.OnCall) {
+		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus &&
+			!pl.visible(a, m, p, eff) && pr.recorded.markOf(c.ClientID) != statusMark(c.Status)) {
 			return true
 		}
 	}
