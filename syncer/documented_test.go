@@ -37,7 +37,9 @@ func TestPlanStatuses(t *testing.T) {
 	t.Parallel()
 	o1 := oneToOne("o1", days(1), client(1))
 	g1 := group("g1", days(2), clients(1, 3)...)
-	o1With := func(s carelogic.Status) carelogic.Appointment { return oneToOne("o1", days(1), withStatus(client(1), s)) }
+	o1With := func(s carelogic.Status) carelogic.Appointment {
+		return oneToOne("o1", days(1), withStatus(client(1), s))
+	}
 	g1With := func(s2 carelogic.Status) carelogic.Appointment {
 		return group("g1", days(2), client(1), withStatus(client(2), s2), client(3))
 	}
@@ -62,17 +64,23 @@ func TestPlanStatuses(t *testing.T) {
 		name:    "DNS on a 1:1 is its status No show",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusDNS)),
-		want:    func(w *world) *Changeset { return changeset([]Action{oneToOneStatus(w, carelogic.StatusDNS)}, nil, nil) },
+		want: func(w *world) *Changeset {
+			return changeset([]Action{oneToOneStatus(w, carelogic.StatusDNS)}, nil, nil)
+		},
 	}, {
 		name:    "CBT on a 1:1 cancels it as Provider cancelled",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusCBT)),
-		want:    func(w *world) *Changeset { return changeset([]Action{oneToOneStatus(w, carelogic.StatusCBT)}, nil, nil) },
+		want: func(w *world) *Changeset {
+			return changeset([]Action{oneToOneStatus(w, carelogic.StatusCBT)}, nil, nil)
+		},
 	}, {
 		name:    "CBC on a 1:1 cancels it as Patient cancelled",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With(carelogic.StatusCBC)),
-		want:    func(w *world) *Changeset { return changeset([]Action{oneToOneStatus(w, carelogic.StatusCBC)}, nil, nil) },
+		want: func(w *world) *Changeset {
+			return changeset([]Action{oneToOneStatus(w, carelogic.StatusCBC)}, nil, nil)
+		},
 	}, {
 		name:    "a 1:1's DNS and a new time go in one update",
 		history: [][]carelogic.Appointment{{o1}},

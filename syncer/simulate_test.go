@@ -221,7 +221,9 @@ func applyToState(t testing.TB, state []oncall.Appointment, cs *Changeset, nextI
 }
 
 // closedAppt reports whether OnCall refuses changes to m other than its metadata: completed, charged, no-show.
-func closedAppt(m *oncall.Appointment) bool { return m.Status != "" && m.Status != oncall.StatusIncomplete }
+func closedAppt(m *oncall.Appointment) bool {
+	return m.Status != "" && m.Status != oncall.StatusIncomplete
+}
 
 func onlyMetadata(u *oncall.AppointmentUpdateParams) bool {
 	return u.Title == nil && u.Type == nil && u.DateTime == nil && u.Duration == nil && u.Division == nil &&
