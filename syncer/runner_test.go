@@ -943,3 +943,101 @@ func TestRunnerMisuse(t *testing.T) {
 		t.Errorf("dry-run Apply of a nil changeset: %v, %v; want an empty report", rep, err)
 	}
 }
+
+// TestRunnerIgnoredWrite: a field the server accepts but does not apply (as Django REST Framework drops a field it
+// does not know) is reported once as an oncall.ErrWriteIgnored, and the next sync writes nothing: the sync records
+// what it sent (a status in the roster, a field's value in emr_ignored) and does not send it again.
+func TestRunnerIgnoredWrite(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		extension bool
+		ignore    string
+		edit      func(a *carelogic.Appointment)
+		appt      carelogic.Appointment
+		kind      syncer.ActionKind
+		fields    []string // the fields the error names
+		skip      string   // what the next sync reports instead of writing
+	}{{
+		name: "a 1:1's status", ignore: "status", appt: testSchedule(1)[0],
+		edit: func(a *carelogic.Appointment) { a.Participants[0].Status = carelogic.StatusDNS },
+		kind: syncer.ActionUpdate, fields: []string{"status"},
+		skip: "EHR status DNS not sent again: the sync sent it before and OnCall did not apply it",
+	}, {
+		name: "a title", ignore: "title", appt: testSchedule(1)[0],
+		edit: func(a *carelogic.Appointment) { a.Activity = "Family Therapy" },
+		kind: syncer.ActionUpdate, fields: []string{"title"},
+		skip: "title not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand",
+	}, {
+		name: "a group client's withdrawal", ignore: "participant.cancelled", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants[1].Status = carelogic.StatusCBC },
+		kind: syncer.ActionUpdate, fields: []string{"participants"},
+		skip: "EHR status CBC not sent again: the sync sent it before and OnCall did not apply it",
+	}, {
+		name: "a participant status (extension)", extension: true, ignore: "participant.status", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants[1].Status = carelogic.StatusDNS },
+		kind: syncer.ActionSetStatus, fields: []string{"status"},
+		skip: "EHR status DNS not sent again: the sync sent it before and OnCall did not apply it",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, []carelogic.Appointment{tt.appt})
+			if tt.extension {
+				h = extensionHarness(t, []carelogic.Appointment{tt.appt})
+			}
+			h.sync(h.runner())
+			// From now on the server answers writes of the field without applying it.
+			h.srv.SetIgnoredFields(tt.ignore)
+			h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+				tt.edit(&appts[0])
+				return appts
+			})
+
+			rep := h.sync(h.runner())
+			var ignored []syncer.ActionResult
+			for _, a := range rep.Actions {
+				if a.Outcome == syncer.OutcomeIgnored {
+					ignored = append(ignored, a)
+				}
+			}
+			if len(ignored) != 1 || ignored[0].Kind != tt.kind {
+				t.Fatalf("first sync: want one %s not applied by OnCall, got:\n%s", tt.kind, rep)
+			}
+			var wi *oncall.WriteIgnoredError
+			if !errors.As(ignored[0].Err, &wi) || !errors.Is(ignored[0].Err, oncall.ErrWriteIgnored) {
+				t.Fatalf("first sync: the result's Err is %v, want an oncall.WriteIgnoredError", ignored[0].Err)
+			}
+			if diff := cmp.Diff(tt.fields, wi.Fields); diff != "" {
+				t.Errorf("first sync: fields named (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(map[syncer.ActionKind]int{tt.kind: 1}, rep.Ignored); diff != "" {
+				t.Errorf("first sync: Ignored (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(rep.String(), "1 not fully applied by OnCall") || !strings.Contains(rep.String(), "NOT APPLIED BY ONCALL") {
+				t.Errorf("first sync: the text report does not say what OnCall did not apply:\n%s", rep)
+			}
+			if f := rep.FailedActions(); len(f) != 1 {
+				t.Errorf("first sync: FailedActions = %d, want the ignored one", len(f))
+			}
+
+			h.srv.ResetRequests()
+			rep = h.sync(h.runner())
+			if len(rep.Actions) != 0 {
+				t.Errorf("second sync: want no action, got:\n%s", rep)
+			}
+			for _, r := range h.srv.Requests() {
+				if r.Method != http.MethodGet {
+					t.Errorf("second sync wrote: %s %s", r.Method, r.Path)
+				}
+			}
+			var skips []string
+			for _, s := range rep.Skipped {
+				skips = append(skips, s.Reason)
+			}
+			if diff := cmp.Diff([]string{tt.skip}, skips); diff != "" {
+				t.Errorf("second sync: skipped (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -104,6 +104,7 @@ func (s *Server) createAppointment(c *call) *response {
 	if errResp != nil {
 		return errResp
 	}
+	s.dropIgnored(obj, "")
 	fe := fieldErrors{}
 	var a Appointment
 	for _, f := range []string{"title", "type", "duration", "division", "participants"} {
@@ -229,6 +230,7 @@ func (s *Server) patchAppointment(c *call) *response {
 	if errResp != nil {
 		return errResp
 	}
+	s.dropIgnored(obj, "")
 	fe := fieldErrors{}
 	next := cur.clone()
 	s.readAppointmentFields(obj, &next, fe)

@@ -17,7 +17,7 @@
 //	client, err := srv.Client() // a real *oncall.Client, pointed at srv
 //
 // NewServer takes options: WithToken, WithPageSize, WithWebhookURL and the other webhook options, WithRateLimit,
-// WithTLS and WithUndocumentedParticipantAPI. A Server needs no *testing.T, so a main program (a demo, a local
+// WithTLS, WithUndocumentedParticipantAPI, and WithIgnoredFields (to test code against writes the API drops). A Server needs no *testing.T, so a main program (a demo, a local
 // trial of a sync job) can run one too.
 //
 // # What it serves

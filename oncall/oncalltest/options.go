@@ -39,6 +39,7 @@ type config struct {
 	rateBurst      int
 	tls            bool
 	extension      bool
+	ignored        map[string]bool
 }
 
 func defaultConfig() config {
@@ -143,4 +144,21 @@ func WithTLS() Option {
 // should be tested without it.
 func WithUndocumentedParticipantAPI() Option {
 	return func(c *config) { c.extension = true }
+}
+
+// WithIgnoredFields makes the server ignore the named fields in every write, as Django REST Framework ignores a
+// field its serializer does not have or holds read-only: the write is answered as usual, without the field's change.
+// It is for testing how code handles a write the API drops (the client reports it as oncall.ErrWriteIgnored).
+// Names are those of an appointment's fields ("status", "title", "participants", ...) and, prefixed with
+// "participant.", of a participant's, in an appointment's participants list or a participant write
+// ("participant.cancelled", "participant.status").
+func WithIgnoredFields(fields ...string) Option {
+	return func(c *config) {
+		if c.ignored == nil {
+			c.ignored = map[string]bool{}
+		}
+		for _, f := range fields {
+			c.ignored[f] = true
+		}
+	}
 }

@@ -417,3 +417,53 @@ func TestUpdateParticipantsThroughClient(t *testing.T) {
 		})
 	}
 }
+
+// WithIgnoredFields drops the named fields from writes, answering as usual: the client sees the write did not take.
+func TestIgnoredFields(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		field  string
+		update func(a *oncall.Appointment) *oncall.AppointmentUpdateParams
+		want   []string
+	}{
+		{"appointment status", "status", func(*oncall.Appointment) *oncall.AppointmentUpdateParams {
+			return &oncall.AppointmentUpdateParams{Status: oncall.Ptr(oncall.StatusNoShow), Title: oncall.Ptr("Renamed")}
+		}, []string{"status"}},
+		{"participants list", "participants", func(a *oncall.Appointment) *oncall.AppointmentUpdateParams {
+			return &oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{a.Participants[0].Entry()}}
+		}, []string{"participants"}},
+		{"a participant's cancelled flag", "participant.cancelled", func(a *oncall.Appointment) *oncall.AppointmentUpdateParams {
+			e := a.Participants[0].Entry()
+			e.Cancelled = true
+			return &oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{e, a.Participants[1].Entry()}}
+		}, []string{"participants"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, oncalltest.WithIgnoredFields(tt.field))
+			client := w.client(t)
+			g := group("G1", "Ann Lee", "Bob Ray")
+			g.Participants[0].Email, g.Participants[1].Email = "ann@example.com", "bob@example.com"
+			id := w.seed(t, g)
+			before, _ := w.srv.Appointment(id)
+			got, err := client.Appointments.Update(t.Context(), id, tt.update(&before))
+			var wi *oncall.WriteIgnoredError
+			if !errors.As(err, &wi) {
+				t.Fatalf("Update = %v, want a *WriteIgnoredError", err)
+			}
+			if diff := cmp.Diff(tt.want, wi.Fields); diff != "" {
+				t.Errorf("ignored fields (-want +got):\n%s", diff)
+			}
+			after, _ := w.srv.Appointment(id)
+			if diff := cmp.Diff(after, *got); diff != "" {
+				t.Errorf("the answer is not the stored appointment (-stored +answer):\n%s", diff)
+			}
+			after.Title = before.Title // the one field written that is not ignored
+			if diff := cmp.Diff(before, after); diff != "" {
+				t.Errorf("an ignored field changed the appointment (-before +after):\n%s", diff)
+			}
+		})
+	}
+}

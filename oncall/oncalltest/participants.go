@@ -25,6 +25,7 @@ type participantInput struct {
 // readParticipantInput reads the writable participant fields present in obj. "status" is one only under the
 // participant extension; otherwise it is ignored, as Django REST Framework ignores a field a serializer lacks.
 func (s *Server) readParticipantInput(obj map[string]json.RawMessage, fe fieldErrors) participantInput {
+	s.dropIgnored(obj, "participant.")
 	var in participantInput
 	str := func(field string, dst **string, parse func(json.RawMessage) (string, string)) {
 		if raw, ok := obj[field]; ok {

@@ -2,10 +2,12 @@ package oncalltest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +29,8 @@ type Server struct {
 	done      chan struct{} // closed by Close, to end fault latencies early
 	closeOnce sync.Once
 
-	mu      sync.Mutex // guards everything below
+	mu      sync.Mutex      // guards everything below
+	ignored map[string]bool // the fields writes ignore (WithIgnoredFields, SetIgnoredFields)
 	st      store
 	reqs    []Request
 	seq     int
@@ -53,6 +56,7 @@ func NewServer(opts ...Option) *Server {
 		pageSize:    cfg.pageSize,
 		maxPageSize: cfg.maxPageSize,
 		extension:   cfg.extension,
+		ignored:     cfg.ignored,
 		done:        make(chan struct{}),
 		st:          newStore(),
 		faults:      newFaultState(),
@@ -192,6 +196,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = proxyPage(http.StatusGatewayTimeout)
 	}
 	s.write(w, entry, resp)
+}
+
+// SetIgnoredFields replaces the fields writes ignore from now on (see WithIgnoredFields); none turns it off. A test
+// can let a first sync write everything and then make the server drop a field.
+func (s *Server) SetIgnoredFields(fields ...string) {
+	m := map[string]bool{}
+	for _, f := range fields {
+		m[f] = true
+	}
+	s.mu.Lock()
+	s.ignored = m
+	s.mu.Unlock()
+}
+
+// dropIgnored removes from a write's fields those WithIgnoredFields names, each prefixed with prefix. The caller
+// holds s.mu.
+func (s *Server) dropIgnored(obj map[string]json.RawMessage, prefix string) {
+	for f := range s.ignored {
+		if name, ok := strings.CutPrefix(f, prefix); ok {
+			delete(obj, name)
+		}
+	}
 }
 
 // wholeSeconds rounds d up to whole seconds, the resolution of Retry-After.
