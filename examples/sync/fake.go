@@ -16,7 +16,8 @@ import (
 
 // startFake starts the in-memory OnCall server, seeded the way a clinic's OnCall account would be: a division
 // for new appointments and one provider per EHR staff id, and points the policy at them.
-func startFake(ctx context.Context, ehr carelogic.Adapter, w syncer.Window, p *syncer.Policy, demoEdits bool) (*oncalltest.Server, *oncall.Client, error) {
+// With extension, the fake serves the participant extension too.
+func startFake(ctx context.Context, ehr carelogic.Adapter, w syncer.Window, p *syncer.Policy, demoEdits, extension bool) (*oncalltest.Server, *oncall.Client, error) {
 	staff := map[string]bool{}
 	for a, err := range ehr.Appointments(ctx, w.From, w.To) {
 		if err != nil {
@@ -30,7 +31,11 @@ func startFake(ctx context.Context, ehr carelogic.Adapter, w syncer.Window, p *s
 		}
 	}
 	delete(staff, "")
-	srv := oncalltest.NewServer()
+	var opts []oncalltest.Option
+	if extension {
+		opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
+	}
+	srv := oncalltest.NewServer(opts...)
 	if p.Division == 0 {
 		p.Division = srv.AddDivision("Demo clinic")
 	}

@@ -18,6 +18,11 @@
 //	-dry-run                                   plan and report, write nothing
 //	-json                                      the report as JSON on stdout
 //	-now TIME                                  the present, RFC 3339 (for replaying old feeds)
+//	-undocumented-participant-api              also use OnCall's unconfirmed participant endpoints and status field
+//
+// The job uses OnCall's documented API unless -undocumented-participant-api says otherwise, and says which it used.
+// The participant extension (a participant "status" field, writes to /participants/) appears nowhere in OnCall's
+// public documentation: turn it on only for an account where the contract suite (oncall/contract) found it to work.
 //
 // Without -region, -token or -base-url, the job runs against the fake server, whatever the source (a token in
 // $ONCALL_API_TOKEN alone does not switch it to a real server). With the demo source, the fake first holds what an earlier sync created when the demo appointments
@@ -42,6 +47,7 @@ import (
 	"github.com/oncallsync/oncall-go/carelogic/fhir"
 	"github.com/oncallsync/oncall-go/carelogic/siu"
 	"github.com/oncallsync/oncall-go/oncall"
+	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 	"github.com/oncallsync/oncall-go/syncer"
 )
 
@@ -68,6 +74,7 @@ type config struct {
 	json        bool
 	now         time.Time
 	realMode    bool
+	extension   bool
 }
 
 func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*config, error) {
@@ -84,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*c
 	fs.BoolVar(&c.dryRun, "dry-run", false, "plan and report without writing")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "the present, as RFC 3339 (default: the clock)")
+	fs.BoolVar(&c.extension, "undocumented-participant-api", false, "also use OnCall's unconfirmed participant endpoints and status field")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -180,9 +188,14 @@ func readProviderMap(path string) (map[string]oncall.ProviderID, error) {
 
 // output is what -json prints: one report per pass.
 type output struct {
-	Target string           `json:"target"`
-	Source string           `json:"source"`
-	Passes []*syncer.Report `json:"passes"`
+	Target string `json:"target"`
+	Source string `json:"source"`
+	// API is the API surface the job used: "documented", or "documented+participant-extension".
+	API string `json:"api"`
+	// UndocumentedRequests counts the requests to the participant extension's endpoints, against the fake server
+	// only (it keeps a log); nil against a real one.
+	UndocumentedRequests *int             `json:"undocumented_requests,omitempty"`
+	Passes               []*syncer.Report `json:"passes"`
 	// Converged is true when the last pass planned no action.
 	Converged bool `json:"converged"`
 }
@@ -198,12 +211,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	policy := syncer.DefaultPolicy(oncall.DivisionID(cfg.division))
 	policy.Now = cfg.now
+	policy.UndocumentedParticipantAPI = cfg.extension
+	api := "documented"
+	if cfg.extension {
+		api = "documented+participant-extension"
+	}
 	if cfg.providerMap != "" {
 		if policy.Providers, err = readProviderMap(cfg.providerMap); err != nil {
 			return err
 		}
 	}
 	var client *oncall.Client
+	var fake *oncalltest.Server
 	target := "OnCall fake server (in memory)"
 	if cfg.real() {
 		region, err := oncall.ParseRegion(cfg.region)
@@ -220,8 +239,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		target = "OnCall " + strings.ToUpper(region.String()) + " at " + client.BaseURL()
 	} else {
 		demo := cfg.source == "demo"
-		fake, fc, err := startFake(ctx, ehr, window, &policy, demo)
-		if err != nil {
+		var fc *oncall.Client
+		if fake, fc, err = startFake(ctx, ehr, window, &policy, demo, cfg.extension); err != nil {
 			return err
 		}
 		defer fake.Close()
@@ -234,7 +253,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	runner := &syncer.Runner{Client: client, DryRun: cfg.dryRun, Progress: progress(stderr)}
-	out := output{Target: target, Source: cfg.source}
+	out := output{Target: target, Source: cfg.source, API: api}
+	if !cfg.json {
+		fmt.Fprintf(stdout, "API: %s\n\n", describeAPI(cfg.extension))
+	}
 	for pass := 1; pass <= 2; pass++ {
 		rep, err := runner.Sync(ctx, ehr, window, policy)
 		if err != nil {
@@ -253,6 +275,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	out.Converged = !out.Passes[len(out.Passes)-1].Changed()
+	if fake != nil {
+		n := 0
+		for _, r := range fake.Requests() {
+			if r.Undocumented {
+				n++
+			}
+		}
+		out.UndocumentedRequests = &n
+	}
 	if cfg.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -266,6 +297,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	return nil
+}
+
+// describeAPI says which of OnCall's API surfaces the job uses.
+func describeAPI(extension bool) string {
+	if extension {
+		return "OnCall's documented API and the unconfirmed participant extension (-undocumented-participant-api)"
+	}
+	return "OnCall's documented API only (appointment status, cancelled and participants; no participant extension)"
 }
 
 // replayEarlierSync brings the fake to where an earlier sync left it: the demo schedule as it was booked (every

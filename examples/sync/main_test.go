@@ -23,44 +23,66 @@ func runJob(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 }
 
 // TestDemoJSON runs the main job with no source flags and checks the report: the first pass makes every kind of
-// change the demo's EHR edits call for, with nothing failed, and the second pass finds nothing to do.
+// change the demo's EHR edits call for, with nothing failed or ignored, and the second pass finds nothing to do. By
+// default it uses OnCall's documented API only, and sends nothing to the participant extension's endpoints; with
+// -undocumented-participant-api it uses them.
 func TestDemoJSON(t *testing.T) {
-	stdout, _, err := runJob(t, nil, "-json")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		args         []string
+		api          string
+		kinds        []syncer.ActionKind
+		undocumented func(n int) bool
+	}{
+		{nil, "documented", nil, func(n int) bool { return n == 0 }},
+		{[]string{"-undocumented-participant-api"}, "documented+participant-extension",
+			[]syncer.ActionKind{syncer.ActionSetStatus, syncer.ActionAddParticipant, syncer.ActionRemoveParticipant, syncer.ActionUpdateParticipant},
+			func(n int) bool { return n > 0 }},
 	}
-	var out output
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
-		t.Fatalf("stdout is not the JSON report: %v", err)
-	}
-	if len(out.Passes) != 2 {
-		t.Fatalf("got %d passes, want 2", len(out.Passes))
-	}
-	first, second := out.Passes[0], out.Passes[1]
-	wantKinds := []syncer.ActionKind{syncer.ActionCreate, syncer.ActionUpdate, syncer.ActionCancel, syncer.ActionRecreate,
-		syncer.ActionSetStatus, syncer.ActionAddParticipant, syncer.ActionRemoveParticipant, syncer.ActionUpdateParticipant}
-	for _, k := range wantKinds {
-		if first.Applied[k] == 0 {
-			t.Errorf("first pass applied no %s; applied = %v", k, first.Applied)
-		}
-	}
-	if diff := cmp.Diff(first.Planned, first.Applied); diff != "" {
-		t.Errorf("first pass: applied differs from planned (-planned +applied):\n%s", diff)
-	}
-	if n := len(first.FailedActions()); n != 0 {
-		t.Errorf("first pass: %d actions failed: %v", n, first.FailedActions())
-	}
-	if second.Changed() || !out.Converged {
-		t.Errorf("second pass still changes things (converged=%v): %v", out.Converged, second.Actions)
-	}
-	if len(second.Skipped) == 0 {
-		t.Error("second pass reports no skips; the demo's Kept and Checked-in clients should be reported as not synced")
-	}
-	// The JSON report names clients by id, never by name or email.
-	for _, phi := range []string{"@example.com", "@example.org", "Avery"} {
-		if strings.Contains(stdout, phi) {
-			t.Errorf("JSON report contains %q", phi)
-		}
+	for _, tt := range tests {
+		t.Run(tt.api, func(t *testing.T) {
+			stdout, _, err := runJob(t, nil, append([]string{"-json"}, tt.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out output
+			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+				t.Fatalf("stdout is not the JSON report: %v", err)
+			}
+			if len(out.Passes) != 2 {
+				t.Fatalf("got %d passes, want 2", len(out.Passes))
+			}
+			if out.API != tt.api {
+				t.Errorf("api = %q, want %q", out.API, tt.api)
+			}
+			if out.UndocumentedRequests == nil || !tt.undocumented(*out.UndocumentedRequests) {
+				t.Errorf("undocumented_requests = %v", out.UndocumentedRequests)
+			}
+			first, second := out.Passes[0], out.Passes[1]
+			wantKinds := append([]syncer.ActionKind{syncer.ActionCreate, syncer.ActionUpdate, syncer.ActionCancel, syncer.ActionRecreate}, tt.kinds...)
+			for _, k := range wantKinds {
+				if first.Applied[k] == 0 {
+					t.Errorf("first pass applied no %s; applied = %v", k, first.Applied)
+				}
+			}
+			if diff := cmp.Diff(first.Planned, first.Applied); diff != "" {
+				t.Errorf("first pass: applied differs from planned (-planned +applied):\n%s", diff)
+			}
+			if n := len(first.FailedActions()); n != 0 || len(first.Ignored) != 0 {
+				t.Errorf("first pass: %d actions failed or not applied: %v", n, first.FailedActions())
+			}
+			if second.Changed() || !out.Converged {
+				t.Errorf("second pass still changes things (converged=%v): %v", out.Converged, second.Actions)
+			}
+			if len(second.Skipped) == 0 {
+				t.Error("second pass reports no skips; the demo's Kept and Checked-in clients should be reported as not synced")
+			}
+			// The JSON report names clients by id, never by name or email.
+			for _, phi := range []string{"@example.com", "@example.org", "Avery"} {
+				if strings.Contains(stdout, phi) {
+					t.Errorf("JSON report contains %q", phi)
+				}
+			}
+		})
 	}
 }
 
@@ -70,10 +92,13 @@ func TestDemoText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
+		"API: OnCall's documented API only",
 		"== pass 1: demo",
 		"recreate carelogic-demo/appt-110",
-		"-> Cancelled by Client: marked CBC in the EHR",
+		"[status, cancelled, metadata]: marked CBC in the EHR",
+		"withdraw cl-",
 		"Kept does not sync",
+		"DNS not synced: OnCall's documented API has no no-show for one participant of a group",
 		"== pass 2: demo",
 		"No changes: OnCall is in sync.",
 		"Converged: the last pass found nothing to change.",

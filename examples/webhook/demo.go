@@ -270,8 +270,8 @@ func (e *demoEnv) showEHR(w *reportWriter, hs []handled, ids map[string]oncall.A
 		}
 		w.printf("    OnCall URL: %s\n", a.OnCallURL)
 	}
-	w.printf("The group member's reason stays in OnCall: it keeps a group's reason only when the last participant\n" +
-		"cancels, and the EHR takes reasons for 1:1s only.\n")
+	w.printf("The patients' reasons stay in OnCall: its documented API gives none (an appointment's \"cancellation\"\n" +
+		"field is an opaque link, not text), so the EHR's comments are left as they are.\n")
 }
 
 // replay posts the deliveries again, as OnCall may, and shows that the EHR does not change.

@@ -1,5 +1,5 @@
 // Command webhook shows the OnCall-to-EHR direction: OnCall Health posts a webhook when an appointment changes,
-// and the change a patient made in OnCall (a cancellation, with its reason) is written back to the EHR.
+// and the change a patient made in OnCall (a cancellation) is written back to the EHR.
 //
 // With no flags it needs nothing:
 //
@@ -10,8 +10,10 @@
 // (carelogic.Memory). It starts the in-memory fake of the OnCall API (oncall/oncalltest) with that receiver
 // registered, syncs a small EHR schedule into it (a 1:1 and a group), and then plays what people do in OnCall: the
 // 1:1's patient cancels, giving a reason, and one member of the group withdraws. It prints what reached the EHR
-// (CBC for those clients, the reason in the 1:1's comments, the OnCall URL stored on each record), and then posts
-// the same deliveries again to show that a repeated delivery changes nothing.
+// (CBC for those clients, the OnCall URL stored on each record), and then posts the same deliveries again to show
+// that a repeated delivery changes nothing. The patients' reasons stay in OnCall: its documented API gives none (an
+// appointment's "cancellation" field is an opaque link, most likely to a cancellation record). Where a server gives
+// the reason as text in that field, the 1:1's reason goes into the EHR's comments.
 //
 // Flags point it at a real OnCall server instead, as a small receiver to try out before writing your own:
 //
@@ -32,8 +34,8 @@
 // it caused, by EHR id, client id and status. The EHR is the schedule held in memory: the writes are printed, not
 // saved to the file. An integration puts its own carelogic.Adapter in the EHRApplier instead.
 //
-// Neither mode prints a name or an email. The demo prints the comment it wrote to the EHR, whose reason it made
-// up; -listen mode does not, since a comment holds the patient's own words.
+// Neither mode prints a name or an email, nor a comment written to the EHR, which would hold the patient's own
+// words.
 //
 // OnCall publishes no signature for its webhooks, so the handler trusts nothing in a delivery but the appointment
 // id, which it reads back from the API of the client's own region (see package oncall/webhook). -secret adds a
