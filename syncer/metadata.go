@@ -25,9 +25,11 @@ const (
 	// KeyEMRSeries holds the recurring series id, when there is one.
 	KeyEMRSeries = "emr_series_id"
 	// KeyEMRClients records which OnCall participants the sync put on the appointment: for each EHR client id,
-	// a short hash of the email it was invited with. It tells those participants apart from co-hosts and third
-	// parties added directly in OnCall (which the sync leaves alone), follows a client across an email change, and
-	// remembers a client removed for Error so that a later status does not bring them back.
+	// a short hash of the email it was invited with, and the DNS, CBT or CBC the sync carried to OnCall for the
+	// client, if any ("cl-1=1x2y3z:C"). It tells those participants apart from co-hosts and third parties added
+	// directly in OnCall (which the sync leaves alone), follows a client across an email change, remembers a client
+	// removed for Error so that a later status does not bring them back, and makes a status final and sent once,
+	// whether or not OnCall can show it.
 	KeyEMRClients = "emr_clients"
 	// KeyEMRSuperseded marks an appointment the sync cancelled and replaced (a 1:1 whose client changed); matching
 	// ignores it.

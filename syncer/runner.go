@@ -199,11 +199,14 @@ func (r *Runner) list(ctx context.Context) ([]oncall.Appointment, error) {
 //
 // It never creates a duplicate. A create that failed ambiguously (a 5xx, a timeout, a connection lost after the
 // request was sent) may have succeeded, so it is not retried blindly: once every other action is done, the
-// runner lists OnCall again and retries only the creates whose EHR key is still missing. A participant added
-// ambiguously is checked the same way, by reading its appointment.
+// runner lists OnCall again and retries only the creates whose EHR key is still missing. An update that invites
+// someone, and a participant added through the extension, are checked the same way, by reading the appointment.
+// An update that changes who is on an appointment reads it first and applies the planned changes to its
+// participants as they are then (Action.ParticipantEntries).
 //
-// The report counts what was applied, lists failures with their reasons and what was skipped; the error is
-// non-nil only when ctx ended the run (the report then says what was done).
+// The report counts what was applied, lists failures with their reasons (ActionResult.Err) and what was skipped,
+// and the actions OnCall answered without applying every field (OutcomeIgnored); the error is non-nil only when
+// ctx ended the run (the report then says what was done).
 func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
 	if cs == nil {
 		cs = &Changeset{}
