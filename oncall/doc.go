@@ -46,6 +46,14 @@
 // Every attempt first waits on the client's rate limiter (DefaultRateLimit unless WithRateLimit says otherwise),
 // and a 429 slows the whole client down, not only the request that got it. Every wait ends when the context does.
 //
+// # Writes are checked
+//
+// OnCall's API is Django REST Framework, which answers 200 to a write naming a field it does not know or holds
+// read-only, and drops the field. Every create and update is therefore compared with its answer: a field the
+// answer does not show as written comes back as a *WriteIgnoredError naming it (errors.Is(err, ErrWriteIgnored)),
+// with the resource the server answered. A field the answer leaves out altogether (a provider, which OnCall's
+// published payloads do not show) cannot be checked and is not reported.
+//
 // # Logging
 //
 // The client is silent unless given a *slog.Logger with WithLogger. It never logs the token, a query string, a
@@ -53,7 +61,10 @@
 //
 // # Assumptions
 //
-// OnCall's public documentation does not cover everything the client needs; where it is silent the client follows
-// the likeliest reading of the evidence, and every such assumption is kept in undocumented.go (cancellation,
-// participant statuses and endpoints) or said on the type it concerns.
+// OnCall's public documentation does not cover everything the client needs. The documented way to change an
+// appointment, cancel it or change who is on it is a PATCH of its fields ("status", "cancelled" and the
+// "participants" list among them): Update and Cancel. Writes to a participant's own URL and a participant "status"
+// field are a guess, the participant extension, kept in undocumented.go; a server without them answers 405
+// (ErrMethodNotAllowed) or drops the field (ErrWriteIgnored). Other assumptions are said on the type they concern.
+// The contract suite in oncall/contract checks each against a real account.
 package oncall
