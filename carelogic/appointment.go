@@ -47,11 +47,11 @@ const (
 	StatusScheduled Status = "Scheduled"
 	// StatusKept means the client attended.
 	StatusKept Status = "Kept"
-	// StatusDNS means the client did not show (OnCall: "No Show").
+	// StatusDNS means the client did not show ("No Show" in the CareLogic integration's wording of OnCall).
 	StatusDNS Status = "DNS"
-	// StatusCBT means the appointment was cancelled by the therapist or provider (OnCall: "Cancelled by Provider").
+	// StatusCBT means the appointment was cancelled by the therapist or provider ("Cancelled by Provider").
 	StatusCBT Status = "CBT"
-	// StatusCBC means the appointment was cancelled by the client (OnCall: "Cancelled by Client").
+	// StatusCBC means the appointment was cancelled by the client ("Cancelled by Client").
 	StatusCBC Status = "CBC"
 	// StatusError means the client was put on the appointment in error; OnCall removes the participant.
 	StatusError Status = "Error"

@@ -100,7 +100,7 @@ func DemoSchedule(now time.Time) []Appointment {
 		oneToOne("appt-102", InPerson, "staff-102", at(1, 11, 0), 60, "Psychiatric Evaluation", demoCasey),
 		// A 1:1 whose client was booked in error: OnCall removes the participant and files the card under past.
 		oneToOne("appt-103", Video, "staff-101", at(2, 9, 0), 50, "Individual Therapy", withStatus(demoDevon, StatusError)),
-		// A 1:1 the therapist cancelled (CBT, "Cancelled by Provider" in OnCall).
+		// A 1:1 the therapist cancelled (CBT: "Provider cancelled" in OnCall).
 		oneToOne("appt-104", Video, "staff-102", at(2, 13, 0), 30, "Medication Management", withStatus(demoEmery, StatusCBT)),
 		// A 1:1 the client cancelled (CBC), with the reason in Comments as CareLogic keeps it.
 		func() Appointment {
@@ -110,7 +110,7 @@ func DemoSchedule(now time.Time) []Appointment {
 		}(),
 		// Yesterday's 1:1 that the client attended (Kept): OnCall does not complete it by itself.
 		oneToOne("appt-106", InPerson, "staff-101", at(-1, 10, 0), 50, "Individual Therapy", withStatus(demoGray, StatusKept)),
-		// Yesterday's 1:1 the client missed (DNS, "No Show" in OnCall); DemoEdits corrects it to Kept, a second
+		// Yesterday's 1:1 the client missed (DNS: "No show" in OnCall); DemoEdits corrects it to Kept, a second
 		// status change that the stock integration does not carry over.
 		oneToOne("appt-107", Video, "staff-102", at(-1, 15, 0), 50, "Individual Therapy", withStatus(demoHarp, StatusDNS)),
 		// A 1:1 about to start whose client is checked in: a custom status, which does not sync.

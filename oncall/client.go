@@ -32,7 +32,8 @@ type Client struct {
 
 	// Appointments reads and writes appointments.
 	Appointments *AppointmentsService
-	// Participants reads and writes the participants of appointments.
+	// Participants reads participants; its writes are the unconfirmed participant extension (undocumented.go).
+	// The documented way to change who is on an appointment is Appointments.Update.
 	Participants *ParticipantsService
 	// Providers reads providers (clinician users); the API offers no writes.
 	Providers *ProvidersService
