@@ -1041,3 +1041,44 @@ func TestRunnerIgnoredWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestRunnerCompleteWhenKept: with Policy.CompleteWhenKept, an appointment whose clients the EHR marks Kept is
+// completed in OnCall, in one update, and left alone from then on; without it, it is not.
+func TestRunnerCompleteWhenKept(t *testing.T) {
+	t.Parallel()
+	for _, complete := range []bool{false, true} {
+		t.Run(fmt.Sprintf("CompleteWhenKept=%v", complete), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, []carelogic.Appointment{testSchedule(1)[0], testGroup("g-1", 1, 3)})
+			h.policy.CompleteWhenKept = complete
+			h.sync(h.runner())
+			h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+				for i := range appts {
+					for j := range appts[i].Participants {
+						appts[i].Participants[j].Status = carelogic.StatusKept
+					}
+				}
+				appts[1].Participants[2].Status = carelogic.StatusCBC // left before; the others were there
+				return appts
+			})
+			rep := h.sync(h.runner())
+			if len(rep.FailedActions()) > 0 {
+				t.Fatalf("sync failed:\n%s", rep)
+			}
+			var statuses []oncall.AppointmentStatus
+			for _, a := range h.srv.Appointments() {
+				statuses = append(statuses, a.Status)
+			}
+			want := []oncall.AppointmentStatus{oncall.StatusIncomplete, oncall.StatusIncomplete}
+			if complete {
+				want = []oncall.AppointmentStatus{oncall.StatusComplete, oncall.StatusComplete}
+			}
+			if diff := cmp.Diff(want, statuses); diff != "" {
+				t.Errorf("OnCall statuses (-want +got):\n%s\n%s", diff, rep)
+			}
+			if rep = h.sync(h.runner()); len(rep.Actions) != 0 {
+				t.Errorf("next sync: want no action, got:\n%s", rep)
+			}
+		})
+	}
+}
