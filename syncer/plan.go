@@ -108,6 +108,7 @@ type planner struct {
 	pairing pairing
 	roster  roster
 	buf     []byte
+	diff    diff
 }
 
 func (pl *planner) add(a Action) { pl.out.Actions = append(pl.out.Actions, a) }

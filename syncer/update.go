@@ -41,7 +41,8 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 		pl.cancel(key, cand, "", "every client marked Error in the EHR")
 		return
 	}
-	d := &diff{key: key, m: m}
+	pl.diff = diff{key: key, m: m} // the planner's, reused: its slices go to the actions it emits, and are not
+	d := &pl.diff                  // reused after
 	var ignored []string
 	d.upd, d.fields, ignored = pl.fieldChanges(a, cand)
 	if len(d.fields) > 0 {
@@ -404,29 +405,29 @@ func displayStatus(s carelogic.Status) carelogic.Status {
 // field OnCall ignored when the sync last sent this same value (KeyEMRIgnored) is not sent again: it is in ignored.
 func (pl *planner) fieldChanges(a *carelogic.Appointment, cand *candidate) (upd oncall.AppointmentUpdateParams, fields, ignored []string) {
 	m := cand.m
-	differs := func(field string, same bool, value string) bool {
-		if same {
-			return false
-		}
+	// sendable reports whether a field that differs is to be sent: not when OnCall ignored this value before. The
+	// value is rendered only for a field that differs, which is rare: planning a synced appointment allocates
+	// nothing here.
+	sendable := func(field, value string) bool {
 		if cand.ignored(field, value) {
 			ignored = append(ignored, field)
 			return false
 		}
 		return true
 	}
-	if t := pl.title(a); differs("title", m.Title == t, t) {
+	if t := pl.title(a); m.Title != t && sendable("title", t) {
 		upd.Title, fields = oncall.Ptr(t), append(fields, "title")
 	}
-	if t := appointmentType(a.Modality); differs("type", m.Type == t, string(t)) {
+	if t := appointmentType(a.Modality); m.Type != t && sendable("type", string(t)) {
 		upd.Type, fields = oncall.Ptr(t), append(fields, "type")
 	}
-	if s := start(a); differs("datetime", m.DateTime.Equal(s), ignoredValue(s)) {
+	if s := start(a); !m.DateTime.Equal(s) && sendable("datetime", ignoredValue(s)) {
 		upd.DateTime, fields = oncall.Ptr(s), append(fields, "datetime")
 	}
-	if n := minutes(a.Duration); differs("duration", m.Duration == n, ignoredValue(n)) {
+	if n := minutes(a.Duration); m.Duration != n && sendable("duration", ignoredValue(n)) {
 		upd.Duration, fields = oncall.Ptr(n), append(fields, "duration")
 	}
-	if id := pl.policy.Providers[a.ProviderID]; id > 0 && differs("provider", m.Provider == id, ignoredValue(id)) {
+	if id := pl.policy.Providers[a.ProviderID]; id > 0 && m.Provider != id && sendable("provider", ignoredValue(id)) {
 		upd.Provider, fields = oncall.Ptr(id), append(fields, "provider")
 	}
 	return upd, fields, ignored
