@@ -58,9 +58,10 @@ func (p *Participant) Entry() ParticipantEntry {
 type ParticipantEntry struct {
 	// URL names an existing participant of the appointment; empty invites a new one.
 	URL string `json:"url,omitempty"`
-	// Name and Email are PHI: the client never logs them.
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	// Name and Email are PHI: the client never logs them. Someone new needs both; for an existing participant an
+	// empty one is left out of the request, which leaves it as it is.
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
 	// Fee is the participant's fee; the zero Decimal leaves it as it is (the division's default for someone new).
 	Fee Decimal `json:"fee,omitzero"`
 	// Cancelled withdraws the participant while keeping them on the appointment: OnCall's documented
@@ -79,8 +80,9 @@ func invitesSomeone(entries []ParticipantEntry) bool {
 	return false
 }
 
-// validateEntries checks a participants list for an update: one to MaxParticipants entries, each with a name and
-// an email, no URL twice.
+// validateEntries checks a participants list for an update: one to MaxParticipants entries, no URL twice, and
+// someone new (no URL) with a name and an email. An existing participant is sent back as OnCall holds it, which may
+// lack what a new one needs (a co-host added without an email, say), so only its fee is checked.
 func validateEntries(entries []ParticipantEntry, probs *problems) {
 	switch n := len(entries); {
 	case n == 0:
@@ -91,10 +93,14 @@ func validateEntries(entries []ParticipantEntry, probs *problems) {
 	seen := make(map[string]bool, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		pp := ParticipantParams{Name: e.Name, Email: e.Email, Fee: e.Fee}
-		pp.validate(fmt.Sprintf("participants[%d]", i), probs)
+		field := fmt.Sprintf("participants[%d]", i)
 		if e.URL == "" {
+			pp := ParticipantParams{Name: e.Name, Email: e.Email, Fee: e.Fee}
+			pp.validate(field, probs)
 			continue
+		}
+		if !e.Fee.IsZero() && strings.HasPrefix(e.Fee.String(), "-") {
+			probs.addf("%s: fee is negative", field)
 		}
 		if seen[e.URL] {
 			probs.addf("participants[%d]: the same participant URL is listed twice", i)

@@ -226,8 +226,12 @@ func TestUpdateParticipantsValidation(t *testing.T) {
 		{"empty list", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{}},
 			[]string{"participants: empty; an appointment keeps at least one participant (cancel it instead)"}},
 		{"26 entries", oncall.AppointmentUpdateParams{Participants: many}, []string{"participants: 26 given, at most 25"}},
-		{"an entry without a name or email", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{{URL: caBase + "participants/5/"}}},
-			[]string{"participants[0]: name is required", "participants[0]: email is missing or malformed"}},
+		{"someone new without a name or email", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
+			{URL: caBase + "participants/5/"}, {Cancelled: true}}},
+			[]string{"participants[1]: name is required", "participants[1]: email is missing or malformed"}},
+		{"a negative fee", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
+			{URL: caBase + "participants/5/", Fee: oncall.MustDecimal("-1")}}},
+			[]string{"participants[0]: fee is negative"}},
 		{"one participant twice", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
 			entry(caBase + "participants/5/"), entry(caBase + "participants/5/")}},
 			[]string{"participants[1]: the same participant URL is listed twice"}},
@@ -254,5 +258,21 @@ func TestUpdateParticipantsValidation(t *testing.T) {
 			}
 			api.assertNothingSent(t)
 		})
+	}
+}
+
+// An existing participant without an email (a co-host OnCall holds so, say) is sent back without one: the update
+// is not refused, and the request leaves the field out rather than blanking it.
+func TestUpdateKeepsParticipantWithoutEmail(t *testing.T) {
+	t.Parallel()
+	c, api := newStubAPI(t, oncall.RegionCA)
+	api.onEcho("PATCH", caBase+"appointments/1234/", 200, appointmentJSON(caBase, 1234), caBase, 1234)
+	kept := oncall.ParticipantEntry{URL: caBase + "participants/123456/", Name: "Co Host"}
+	if _, err := c.Appointments.Update(t.Context(), 1234, &oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{kept}}); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	want := map[string]any{"participants": []any{map[string]any{"url": kept.URL, "name": "Co Host", "cancelled": false}}}
+	if diff := cmp.Diff(want, decodeBody(t, api.requests()[0].Body)); diff != "" {
+		t.Errorf("request body (-want +got):\n%s", diff)
 	}
 }

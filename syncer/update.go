@@ -41,8 +41,10 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 		pl.cancel(key, cand, "", "every client marked Error in the EHR")
 		return
 	}
-	pl.diff = diff{key: key, m: m} // the planner's, reused: its slices go to the actions it emits, and are not
-	d := &pl.diff                  // reused after
+	// The planner's diff is reused from one appointment to the next; the slices it hands to the actions it emits
+	// are not.
+	pl.diff = diff{key: key, m: m}
+	d := &pl.diff
 	var ignored []string
 	d.upd, d.fields, ignored = pl.fieldChanges(a, cand)
 	if len(d.fields) > 0 {
