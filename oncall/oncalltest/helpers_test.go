@@ -3,6 +3,7 @@ package oncalltest_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -160,4 +161,20 @@ func mustJSONBytes(tb testing.TB, v any) []byte {
 func decodeInto(resp *http.Response, v any) error {
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// inBothModes runs f as a parallel subtest on the documented API and with the participant extension, with the
+// server options of that mode.
+func inBothModes(t *testing.T, f func(t *testing.T, extension bool, opts []oncalltest.Option)) {
+	t.Helper()
+	for _, extension := range []bool{false, true} {
+		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
+			t.Parallel()
+			var opts []oncalltest.Option
+			if extension {
+				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
+			}
+			f(t, extension, opts)
+		})
+	}
 }

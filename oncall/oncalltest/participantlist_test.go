@@ -345,77 +345,70 @@ func TestPatchParticipants(t *testing.T) {
 // SetStatus work; without it, it is a 405.
 func TestUpdateParticipantsThroughClient(t *testing.T) {
 	t.Parallel()
-	for _, extension := range []bool{false, true} {
-		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
-			t.Parallel()
-			var opts []oncalltest.Option
-			if extension {
-				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
-			}
-			w := newWorld(t, opts...)
-			client := w.client(t)
-			ctx := t.Context()
-			g := group("G1", "Ann Lee", "Bob Ray", "Cy Doe")
-			for i, email := range []string{"ann@example.com", "bob@example.com", "cy@example.com"} {
-				g.Participants[i].Email = email
-			}
-			id := w.seed(t, g)
-			appt, err := client.Appointments.Get(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ann, bob := appt.Participants[0].Entry(), appt.Participants[1].Entry()
-			bob.Cancelled = true
-			bob.Email = "bob.ray@example.com"
-			dan := oncall.ParticipantEntry{Name: "Dan Poe", Email: "dan@example.com", Fee: oncall.MustDecimal("25")}
-			updated, err := client.Appointments.Update(ctx, id, &oncall.AppointmentUpdateParams{
-				Participants: []oncall.ParticipantEntry{ann, bob, dan}, // Cy is removed
-			})
-			if err != nil {
-				t.Fatalf("Update: %v", err)
-			}
-			stored, _ := w.srv.Appointment(id)
-			if diff := cmp.Diff(stored, *updated); diff != "" {
-				t.Errorf("answer vs Appointment() (-server +client):\n%s", diff)
-			}
-			type view struct {
-				ID        oncall.ParticipantID
-				Email     string
-				Fee       string
-				Cancelled bool
-			}
-			var got []view
-			for _, p := range updated.Participants {
-				got = append(got, view{p.ID, p.Email, p.Fee.String(), p.Cancelled})
-			}
-			want := []view{
-				{appt.Participants[0].ID, "ann@example.com", "0.00", false},
-				{appt.Participants[1].ID, "bob.ray@example.com", "0.00", true},
-				{appt.Participants[2].ID + 1, "dan@example.com", "25.00", false},
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("participants (-want +got):\n%s", diff)
-			}
-			for _, r := range w.srv.Requests() {
-				if r.Undocumented {
-					t.Errorf("%s %s is logged as undocumented", r.Method, r.Path)
-				}
-			}
-
-			_, err = client.Participants.SetStatus(ctx, appt.Participants[0].ID, oncall.ParticipantNoShow)
-			switch {
-			case extension && err != nil:
-				t.Errorf("SetStatus under the extension: %v", err)
-			case !extension && !errors.Is(err, oncall.ErrMethodNotAllowed):
-				t.Errorf("SetStatus without the extension: %v, want ErrMethodNotAllowed", err)
-			}
-			reqs := w.srv.Requests()
-			if last := reqs[len(reqs)-1]; !last.Undocumented || last.Method != "PATCH" {
-				t.Errorf("the SetStatus request is logged as %s %s, undocumented %v; want an undocumented PATCH",
-					last.Method, last.Path, last.Undocumented)
-			}
+	inBothModes(t, func(t *testing.T, extension bool, opts []oncalltest.Option) {
+		w := newWorld(t, opts...)
+		client := w.client(t)
+		ctx := t.Context()
+		g := group("G1", "Ann Lee", "Bob Ray", "Cy Doe")
+		for i, email := range []string{"ann@example.com", "bob@example.com", "cy@example.com"} {
+			g.Participants[i].Email = email
+		}
+		id := w.seed(t, g)
+		appt, err := client.Appointments.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann, bob := appt.Participants[0].Entry(), appt.Participants[1].Entry()
+		bob.Cancelled = true
+		bob.Email = "bob.ray@example.com"
+		dan := oncall.ParticipantEntry{Name: "Dan Poe", Email: "dan@example.com", Fee: oncall.MustDecimal("25")}
+		updated, err := client.Appointments.Update(ctx, id, &oncall.AppointmentUpdateParams{
+			Participants: []oncall.ParticipantEntry{ann, bob, dan}, // Cy is removed
 		})
-	}
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		stored, _ := w.srv.Appointment(id)
+		if diff := cmp.Diff(stored, *updated); diff != "" {
+			t.Errorf("answer vs Appointment() (-server +client):\n%s", diff)
+		}
+		type view struct {
+			ID        oncall.ParticipantID
+			Email     string
+			Fee       string
+			Cancelled bool
+		}
+		var got []view
+		for _, p := range updated.Participants {
+			got = append(got, view{p.ID, p.Email, p.Fee.String(), p.Cancelled})
+		}
+		want := []view{
+			{appt.Participants[0].ID, "ann@example.com", "0.00", false},
+			{appt.Participants[1].ID, "bob.ray@example.com", "0.00", true},
+			{appt.Participants[2].ID + 1, "dan@example.com", "25.00", false},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("participants (-want +got):\n%s", diff)
+		}
+		for _, r := range w.srv.Requests() {
+			if r.Undocumented {
+				t.Errorf("%s %s is logged as undocumented", r.Method, r.Path)
+			}
+		}
+
+		_, err = client.Participants.SetStatus(ctx, appt.Participants[0].ID, oncall.ParticipantNoShow)
+		switch {
+		case extension && err != nil:
+			t.Errorf("SetStatus under the extension: %v", err)
+		case !extension && !errors.Is(err, oncall.ErrMethodNotAllowed):
+			t.Errorf("SetStatus without the extension: %v, want ErrMethodNotAllowed", err)
+		}
+		reqs := w.srv.Requests()
+		if last := reqs[len(reqs)-1]; !last.Undocumented || last.Method != "PATCH" {
+			t.Errorf("the SetStatus request is logged as %s %s, undocumented %v; want an undocumented PATCH",
+				last.Method, last.Path, last.Undocumented)
+		}
+	})
 }
 
 // WithIgnoredFields drops the named fields from writes, answering as usual: the client sees the write did not take.

@@ -230,96 +230,82 @@ func TestParticipantWritesNotAllowed(t *testing.T) {
 // that is not a status too) and no participant is rendered with one; under it, the status is stored and shown.
 func TestParticipantStatusIgnored(t *testing.T) {
 	t.Parallel()
-	for _, extension := range []bool{false, true} {
-		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
-			t.Parallel()
-			var opts []oncalltest.Option
-			if extension {
-				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
-			}
-			w := newWorld(t, opts...)
-			r := do(t, w.srv, "POST", "/appointments/", mustJSON(t, w.body(func(b map[string]any) {
-				b["participants"] = []any{map[string]any{"name": "Alex Doe", "email": "alex.doe@example.com", "status": "No Show"}}
-			})))
-			if r.status != http.StatusCreated {
-				t.Fatalf("create: status %d: %s", r.status, r.body)
-			}
-			answered := r.json(t).(map[string]any)["participants"].([]any)[0].(map[string]any)
-			recs := w.srv.AppointmentRecords()
-			p := recs[0].Participants[0]
-			fromResource := do(t, w.srv, "GET", fmt.Sprintf("/participants/%d/", p.ID), "").json(t).(map[string]any)
-			nested, nestedOK := answered["status"]
-			own, ownOK := fromResource["status"]
-			got := []any{p.Status, nestedOK, nested, ownOK, own}
-			want := []any{oncall.ParticipantStatus(""), false, nil, false, nil}
-			if extension {
-				want = []any{oncall.ParticipantNoShow, true, "No Show", true, "No Show"}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("stored status, nested status key and value, resource status key and value (-want +got):\n%s", diff)
-			}
+	inBothModes(t, func(t *testing.T, extension bool, opts []oncalltest.Option) {
+		w := newWorld(t, opts...)
+		r := do(t, w.srv, "POST", "/appointments/", mustJSON(t, w.body(func(b map[string]any) {
+			b["participants"] = []any{map[string]any{"name": "Alex Doe", "email": "alex.doe@example.com", "status": "No Show"}}
+		})))
+		if r.status != http.StatusCreated {
+			t.Fatalf("create: status %d: %s", r.status, r.body)
+		}
+		answered := r.json(t).(map[string]any)["participants"].([]any)[0].(map[string]any)
+		recs := w.srv.AppointmentRecords()
+		p := recs[0].Participants[0]
+		fromResource := do(t, w.srv, "GET", fmt.Sprintf("/participants/%d/", p.ID), "").json(t).(map[string]any)
+		nested, nestedOK := answered["status"]
+		own, ownOK := fromResource["status"]
+		got := []any{p.Status, nestedOK, nested, ownOK, own}
+		want := []any{oncall.ParticipantStatus(""), false, nil, false, nil}
+		if extension {
+			want = []any{oncall.ParticipantNoShow, true, "No Show", true, "No Show"}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stored status, nested status key and value, resource status key and value (-want +got):\n%s", diff)
+		}
 
-			r = do(t, w.srv, "POST", "/appointments/", mustJSON(t, w.body(func(b map[string]any) {
-				b["participants"] = []any{map[string]any{"name": "Alex Doe", "email": "alex.doe@example.com", "status": "DNS"}}
-			})))
-			wantCode := http.StatusCreated
-			if extension {
-				wantCode = http.StatusBadRequest
-			}
-			if r.status != wantCode {
-				t.Errorf("create with an unknown status: status %d, want %d: %s", r.status, wantCode, r.body)
-			}
-		})
-	}
+		r = do(t, w.srv, "POST", "/appointments/", mustJSON(t, w.body(func(b map[string]any) {
+			b["participants"] = []any{map[string]any{"name": "Alex Doe", "email": "alex.doe@example.com", "status": "DNS"}}
+		})))
+		wantCode := http.StatusCreated
+		if extension {
+			wantCode = http.StatusBadRequest
+		}
+		if r.status != wantCode {
+			t.Errorf("create with an unknown status: status %d, want %d: %s", r.status, wantCode, r.body)
+		}
+	})
 }
 
 // TestRequestUndocumented: the request log marks exactly the requests to the participant extension, in either
 // mode.
 func TestRequestUndocumented(t *testing.T) {
 	t.Parallel()
-	for _, extension := range []bool{false, true} {
-		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
-			t.Parallel()
-			var opts []oncalltest.Option
-			if extension {
-				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
+	inBothModes(t, func(t *testing.T, extension bool, opts []oncalltest.Option) {
+		w := newWorld(t, opts...)
+		a := w.seed(t, oneToOne("A", time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)))
+		rec, _ := w.srv.AppointmentRecord(a)
+		appt := fmt.Sprintf("/appointments/%d/", a)
+		one := fmt.Sprintf("/participants/%d/", rec.Participants[0].ID)
+		type logged struct {
+			Method, Path string
+			Undocumented bool
+		}
+		sent := []logged{
+			{"GET", "/appointments/", false},
+			{"PATCH", appt, false},
+			{"GET", one, false},
+			{"HEAD", one, false},
+			{"GET", "/participants/99/", false},
+			{"GET", "/divisions/", false},
+			{"GET", "/participants/", true},
+			{"OPTIONS", one, true},
+			{"PATCH", one, true},
+			{"POST", "/participants/", true},
+			{"DELETE", one, true},
+		}
+		for _, s := range sent {
+			body := ""
+			if s.Method == "PATCH" || s.Method == "POST" {
+				body = "{}"
 			}
-			w := newWorld(t, opts...)
-			a := w.seed(t, oneToOne("A", time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)))
-			rec, _ := w.srv.AppointmentRecord(a)
-			appt := fmt.Sprintf("/appointments/%d/", a)
-			one := fmt.Sprintf("/participants/%d/", rec.Participants[0].ID)
-			type logged struct {
-				Method, Path string
-				Undocumented bool
-			}
-			sent := []logged{
-				{"GET", "/appointments/", false},
-				{"PATCH", appt, false},
-				{"GET", one, false},
-				{"HEAD", one, false},
-				{"GET", "/participants/99/", false},
-				{"GET", "/divisions/", false},
-				{"GET", "/participants/", true},
-				{"OPTIONS", one, true},
-				{"PATCH", one, true},
-				{"POST", "/participants/", true},
-				{"DELETE", one, true},
-			}
-			for _, s := range sent {
-				body := ""
-				if s.Method == "PATCH" || s.Method == "POST" {
-					body = "{}"
-				}
-				do(t, w.srv, s.Method, s.Path, body)
-			}
-			var got []logged
-			for _, r := range w.srv.Requests() {
-				got = append(got, logged{r.Method, r.Path, r.Undocumented})
-			}
-			if diff := cmp.Diff(sent, got); diff != "" {
-				t.Errorf("request log (-want +got):\n%s", diff)
-			}
-		})
-	}
+			do(t, w.srv, s.Method, s.Path, body)
+		}
+		var got []logged
+		for _, r := range w.srv.Requests() {
+			got = append(got, logged{r.Method, r.Path, r.Undocumented})
+		}
+		if diff := cmp.Diff(sent, got); diff != "" {
+			t.Errorf("request log (-want +got):\n%s", diff)
+		}
+	})
 }

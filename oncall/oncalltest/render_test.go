@@ -20,16 +20,9 @@ import (
 // "status" only under the participant extension.
 func TestRepresentation(t *testing.T) {
 	t.Parallel()
-	for _, extension := range []bool{false, true} {
-		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
-			t.Parallel()
-			var opts []oncalltest.Option
-			if extension {
-				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
-			}
-			testRepresentation(t, newWorld(t, opts...), extension)
-		})
-	}
+	inBothModes(t, func(t *testing.T, extension bool, opts []oncalltest.Option) {
+		testRepresentation(t, newWorld(t, opts...), extension)
+	})
 }
 
 func testRepresentation(t *testing.T, w *world, extension bool) {
@@ -93,16 +86,9 @@ func testRepresentation(t *testing.T, w *world, extension bool) {
 // appointment, whose opaque "cancellation" both must agree on.
 func TestStateMatchesClient(t *testing.T) {
 	t.Parallel()
-	for _, extension := range []bool{false, true} {
-		t.Run(fmt.Sprintf("extension=%v", extension), func(t *testing.T) {
-			t.Parallel()
-			var opts []oncalltest.Option
-			if extension {
-				opts = append(opts, oncalltest.WithUndocumentedParticipantAPI())
-			}
-			testStateMatchesClient(t, newWorld(t, opts...))
-		})
-	}
+	inBothModes(t, func(t *testing.T, extension bool, opts []oncalltest.Option) {
+		testStateMatchesClient(t, newWorld(t, opts...))
+	})
 }
 
 func testStateMatchesClient(t *testing.T, w *world) {
