@@ -2,7 +2,9 @@ package syncer
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -423,5 +425,34 @@ func TestParticipantEntries(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, a.ParticipantEntries(current)); diff != "" {
 		t.Errorf("ParticipantEntries (-want +got):\n%s", diff)
+	}
+}
+
+// What the runner records for a field OnCall ignored (sentValues, hashed into KeyEMRIgnored) is what the plan looks
+// for: every field of a planned update, recorded, is reported as ignored and not sent by the next plan.
+func TestIgnoredValuesAgree(t *testing.T) {
+	t.Parallel()
+	o1 := oneToOne("o1", days(1), client(1))
+	w := syncWorld(t, appts(o1), testPolicy())
+	moved := edit(o1, func(a *carelogic.Appointment) {
+		a.Activity, a.Modality, a.Start, a.Duration, a.ProviderID = "Family Therapy", carelogic.InPerson, days(2).Add(90*time.Minute+30*time.Second), time.Hour, "staff-2"
+	})
+	cs := Plan(appts(moved), w.state, testWindow(), testPolicy())
+	if len(cs.Actions) != 1 {
+		t.Fatalf("want one update, got:\n%s", actionLines(cs))
+	}
+	rec := map[string]string{}
+	for f, v := range sentValues(cs.Actions[0]) {
+		rec[f] = valueHash(v)
+	}
+	w.live(key("o1")).Metadata[KeyEMRIgnored] = encodeIgnored(rec)
+	again := Plan(appts(moved), w.state, testWindow(), testPolicy())
+	var reported []string
+	for _, s := range again.Skipped {
+		f, _, _ := strings.Cut(s.Reason, " ")
+		reported = append(reported, f)
+	}
+	if diff := cmp.Diff([]string{"title", "type", "datetime", "duration", "provider"}, reported); diff != "" || !again.Empty() {
+		t.Errorf("after recording every field as ignored: fields reported (-want +got):\n%s\nactions:\n%s", diff, actionLines(again))
 	}
 }

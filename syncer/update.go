@@ -429,7 +429,7 @@ func (pl *planner) fieldChanges(a *carelogic.Appointment, cand *candidate) (upd 
 	if n := minutes(a.Duration); m.Duration != n && sendable("duration", ignoredValue(n)) {
 		upd.Duration, fields = oncall.Ptr(n), append(fields, "duration")
 	}
-	if id := pl.policy.Providers[a.ProviderID]; id > 0 && m.Provider != id && sendable("provider", ignoredValue(id)) {
+	if id := pl.policy.Providers[a.ProviderID]; id > 0 && m.Provider != id && sendable("provider", ignoredValue(int64(id))) {
 		upd.Provider, fields = oncall.Ptr(id), append(fields, "provider")
 	}
 	return upd, fields, ignored
