@@ -28,8 +28,6 @@ type candidate struct {
 	source  metaString
 	series  metaString
 	clients metaString
-	// ignoredRaw is the KeyEMRIgnored value, read only when a field differs.
-	ignoredRaw metaString
 }
 
 // scanMeta reads the sync's keys from md in one pass over the map, each as oncall.Metadata.String reads it.
@@ -44,8 +42,6 @@ func scanMeta(md oncall.Metadata) (c candidate, superseded bool) {
 			c.series.v, c.series.ok = metaText(v)
 		case KeyEMRClients:
 			c.clients.v, c.clients.ok = metaText(v)
-		case KeyEMRIgnored:
-			c.ignoredRaw.v, c.ignoredRaw.ok = metaText(v)
 		case KeyEMRSuperseded:
 			b, ok := v.(bool)
 			superseded = ok && b
@@ -148,12 +144,14 @@ func (pl *planner) match(key string, e *keyed) *candidate {
 	return nil
 }
 
-// ignored reports whether OnCall ignored field when the sync last sent it this same value (see KeyEMRIgnored).
+// ignored reports whether OnCall ignored field when the sync last sent it this same value (see KeyEMRIgnored). It
+// reads the metadata only when asked, which is when a field differs: the index entries stay small.
 func (c *candidate) ignored(field, value string) bool {
-	if !c.ignoredRaw.ok {
+	raw, ok := c.m.Metadata.String(KeyEMRIgnored)
+	if !ok {
 		return false
 	}
-	h, ok := decodeIgnored(c.ignoredRaw.v)[field]
+	h, ok := decodeIgnored(raw)[field]
 	return ok && h == valueHash(value)
 }
 

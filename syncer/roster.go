@@ -47,14 +47,6 @@ func (r roster) get(id string) string {
 	return ""
 }
 
-// markOf returns the status mark recorded for id, or 0.
-func (r roster) markOf(id string) byte {
-	if e := r.find(id); e != nil {
-		return e.mark
-	}
-	return 0
-}
-
 // clientFor returns the client recorded with the email d fingerprints (the least id, if several share the
 // address: the roster is sorted by id).
 func (r roster) clientFor(d *digest) (string, bool) {
@@ -155,6 +147,8 @@ func decodeRosterInto(dst roster, s string) roster {
 type pairing struct {
 	// client[i] is the index in m.Participants of a.Participants[i]'s participant, or -1.
 	client []int
+	// mark[i] is the status mark the roster records for a.Participants[i], or 0.
+	mark []byte
 	// taken[j] reports whether m.Participants[j] is paired with a client.
 	taken []bool
 	// digests[j] fingerprints m.Participants[j]'s email.
@@ -185,6 +179,8 @@ func (pr *pairing) pair(a *carelogic.Appointment, m *oncall.Appointment, clients
 		pr.digests[j] = digestOf(m.Participants[j].Email)
 	}
 	pr.client = slices.Grow(pr.client[:0], len(a.Participants))[:len(a.Participants)]
+	pr.mark = slices.Grow(pr.mark[:0], len(a.Participants))[:len(a.Participants)]
+	clear(pr.mark)
 	for i := range pr.client {
 		pr.client[i] = -1
 	}
@@ -198,8 +194,9 @@ func (pr *pairing) pair(a *carelogic.Appointment, m *oncall.Appointment, clients
 		return -1
 	}
 	for i, c := range a.Participants {
-		if h := pr.recorded.get(c.ClientID); h != "" {
-			pr.client[i] = take(func(j int) bool { return pr.digests[j].is(h) })
+		if e := pr.recorded.find(c.ClientID); e != nil {
+			pr.mark[i] = e.mark
+			pr.client[i] = take(func(j int) bool { return pr.digests[j].is(e.hash) })
 		}
 	}
 	for i, c := range a.Participants {

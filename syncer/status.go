@@ -33,17 +33,23 @@ type StatusMapping struct {
 	Reason string
 }
 
-// statusTable is how the CareLogic integration's four statuses reach OnCall, in one place. The integration's own
-// wording of what OnCall shows ("No Show", "Cancelled by Provider", "Cancelled by Client") is the participant
-// extension's; on the documented API the same outcomes are the appointment statuses OnCall's apps use.
-var statusTable = map[carelogic.Status]StatusMapping{
-	carelogic.StatusDNS: {Effect: EffectSetStatus, Appointment: oncall.StatusNoShow,
-		Participant: oncall.ParticipantNoShow},
-	carelogic.StatusCBT: {Effect: EffectSetStatus, Appointment: oncall.StatusProviderCancelled, Cancels: true,
-		Participant: oncall.ParticipantCancelledByProvider},
-	carelogic.StatusCBC: {Effect: EffectSetStatus, Appointment: oncall.StatusPatientCancelled, Cancels: true,
-		Participant: oncall.ParticipantCancelledByClient},
-	carelogic.StatusError: {Effect: EffectRemove},
+// statusTable is how the CareLogic integration's four statuses reach OnCall, in one place, with the mark the
+// roster records for each. The integration's own wording of what OnCall shows ("No Show", "Cancelled by Provider",
+// "Cancelled by Client") is the participant extension's; on the documented API the same outcomes are the
+// appointment statuses OnCall's apps use. It is searched in order (four entries, where a map would hash every
+// client's status).
+var statusTable = [...]struct {
+	status carelogic.Status
+	mark   byte
+	StatusMapping
+}{
+	{carelogic.StatusDNS, 'D', StatusMapping{Effect: EffectSetStatus, Appointment: oncall.StatusNoShow,
+		Participant: oncall.ParticipantNoShow}},
+	{carelogic.StatusCBT, 'T', StatusMapping{Effect: EffectSetStatus, Appointment: oncall.StatusProviderCancelled, Cancels: true,
+		Participant: oncall.ParticipantCancelledByProvider}},
+	{carelogic.StatusCBC, 'C', StatusMapping{Effect: EffectSetStatus, Appointment: oncall.StatusPatientCancelled, Cancels: true,
+		Participant: oncall.ParticipantCancelledByClient}},
+	{carelogic.StatusError, 0, StatusMapping{Effect: EffectRemove}},
 }
 
 // MapStatus maps a CareLogic participant status to its effect in OnCall. On OnCall's documented API (the
@@ -62,8 +68,10 @@ var statusTable = map[carelogic.Status]StatusMapping{
 //
 // Whether a later change syncs once one of the four has been set is the Policy's business, not MapStatus's.
 func MapStatus(s carelogic.Status) StatusMapping {
-	if m, ok := statusTable[s]; ok {
-		return m
+	for i := range statusTable {
+		if statusTable[i].status == s {
+			return statusTable[i].StatusMapping
+		}
 	}
 	switch s {
 	case carelogic.StatusKept:
@@ -87,13 +95,10 @@ func effectOf(s carelogic.Status) Effect {
 
 // statusMark returns the roster's mark of a status that syncs (DNS, CBT, CBC), or 0.
 func statusMark(s carelogic.Status) byte {
-	switch s {
-	case carelogic.StatusDNS:
-		return 'D'
-	case carelogic.StatusCBT:
-		return 'T'
-	case carelogic.StatusCBC:
-		return 'C'
+	for i := range statusTable {
+		if statusTable[i].status == s {
+			return statusTable[i].mark
+		}
 	}
 	return 0
 }
@@ -106,9 +111,9 @@ func validMark(m byte) bool { return m == 'D' || m == 'T' || m == 'C' }
 
 // markedStatus returns the CareLogic status a roster mark records.
 func markedStatus(m byte) carelogic.Status {
-	for _, s := range []carelogic.Status{carelogic.StatusDNS, carelogic.StatusCBT, carelogic.StatusCBC} {
-		if statusMark(s) == m {
-			return s
+	for i := range statusTable {
+		if statusTable[i].mark == m && m != 0 {
+			return statusTable[i].status
 		}
 	}
 	return ""

@@ -28,7 +28,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 	}
 	if a.Kind == carelogic.Individual {
 		c := a.Participants[0]
-		if effectOf(c.Status) == EffectRemove && !pl.final(m, pr.participant(m, 0), pr.recorded.markOf(c.ClientID)) {
+		if effectOf(c.Status) == EffectRemove && !pl.final(pr.participant(m, 0), pr.mark[0]) {
 			pl.cancel(key, cand, c.ClientID, "1:1 client marked Error in the EHR")
 			return
 		}
@@ -154,7 +154,7 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 	// Participants leave before others join, so count what remains after removals before checking the limit.
 	count := len(m.Participants)
 	for i, c := range a.Participants {
-		if p := pr.participant(m, i); p != nil && effectOf(c.Status) == EffectRemove && !pl.final(m, p, recorded.markOf(c.ClientID)) {
+		if p := pr.participant(m, i); p != nil && effectOf(c.Status) == EffectRemove && !pl.final(p, pr.mark[i]) {
 			count--
 		}
 	}
@@ -166,7 +166,7 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
 		p := pr.participant(m, i)
-		mark := recorded.markOf(c.ClientID)
+		mark := pr.mark[i]
 		if p == nil {
 			switch rec := recorded.get(c.ClientID); {
 			case eff.Effect == EffectRemove && rec != "":
@@ -199,8 +199,8 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 		}
 		rs = append(rs, rosterEntry{id: c.ClientID, d: pr.digests[pr.client[i]], mark: mark})
 		if eff.Effect == EffectRemove {
-			if held := pl.held(m, p, mark); held != "" && !pl.policy.StatusChangesAfterFinal {
-				pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status Error not synced: %s, and later status changes do not sync", held))
+			if pl.final(p, mark) {
+				pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status Error not synced: %s, and later status changes do not sync", pl.held(p, mark)))
 				continue
 			}
 			const why = "marked Error in the EHR"
@@ -254,7 +254,6 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 // that ignored it would not take it the next time either). After DNS, CBT or CBC, later EHR changes do not sync
 // unless the policy allows it: that is the CareLogic integration's documented behaviour.
 func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participant, c carelogic.Participant, eff StatusMapping, mark byte) byte {
-	held := pl.held(d.m, p, mark)
 	switch {
 	case eff.Effect == EffectSetStatus && pl.visible(a, d.m, p, eff):
 		return 0
@@ -263,8 +262,8 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 			pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
 		}
 		return 0
-	case eff.Effect == EffectSetStatus && held != "" && !pl.policy.StatusChangesAfterFinal:
-		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", c.Status, held))
+	case eff.Effect == EffectSetStatus && pl.final(p, mark):
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", c.Status, pl.held(p, mark)))
 		return 0
 	case eff.Effect == EffectSetStatus:
 		why := "marked " + string(c.Status) + " in the EHR"
@@ -281,8 +280,8 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 				"recorded so that it is not reported again (Policy.UndocumentedParticipantAPI sends it where the server has the extension)")
 		}
 		return statusMark(c.Status)
-	case held != "":
-		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", displayStatus(c.Status), held))
+	case pl.holding(p, mark) != heldNot:
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", displayStatus(c.Status), pl.held(p, mark)))
 	case c.Status == carelogic.StatusKept && pl.policy.CompleteWhenKept:
 	case c.Status == carelogic.StatusKept || c.Status.IsCustom():
 		pl.skip(d.key, c.ClientID, eff.Reason)
@@ -308,17 +307,37 @@ func (pl *planner) visible(a *carelogic.Appointment, m *oncall.Appointment, p *o
 	return eff.Cancels && p != nil && p.Cancelled
 }
 
-// held describes the outcome OnCall already holds for a client (paired with p, or nil) for the messages of
-// statuses that do not sync, or "" when it holds none: the status the sync carried there (its mark), or what OnCall
-// shows (a participant status under the extension; a cancelled participant).
-func (pl *planner) held(m *oncall.Appointment, p *oncall.Participant, mark byte) string {
+// What makes a client's outcome in OnCall stand (see holding).
+const (
+	heldNot       = iota
+	heldStatus    // a participant status, under the extension
+	heldMark      // the status the sync carried there (its roster mark)
+	heldCancelled // a cancelled participant, on the documented API
+)
+
+// holding says what outcome OnCall already holds for a client (paired with p, or nil): the extension's participant
+// status, the status the sync carried there, or a cancelled participant. With the extension, the participant's
+// status is what is final; their cancelled flag alone is not.
+func (pl *planner) holding(p *oncall.Participant, mark byte) int {
 	switch {
 	case pl.policy.UndocumentedParticipantAPI && p != nil && p.Status != "":
-		return fmt.Sprintf("OnCall already has %q", p.Status)
+		return heldStatus
 	case validMark(mark):
-		return "the sync already carried " + string(markedStatus(mark)) + " to OnCall"
+		return heldMark
 	case p != nil && p.Cancelled && !pl.policy.UndocumentedParticipantAPI:
-		// With the extension, the participant's status is what is final; their cancelled flag alone is not.
+		return heldCancelled
+	}
+	return heldNot
+}
+
+// held describes, for the messages of statuses that do not sync, the outcome OnCall already holds for a client.
+func (pl *planner) held(p *oncall.Participant, mark byte) string {
+	switch pl.holding(p, mark) {
+	case heldStatus:
+		return fmt.Sprintf("OnCall already has %q", p.Status)
+	case heldMark:
+		return "the sync already carried " + string(markedStatus(mark)) + " to OnCall"
+	case heldCancelled:
 		return "the participant is already cancelled in OnCall"
 	}
 	return ""
@@ -327,14 +346,14 @@ func (pl *planner) held(m *oncall.Appointment, p *oncall.Participant, mark byte)
 // final reports whether a client's outcome in OnCall stands and the policy holds it: then no later EHR status,
 // Error included, syncs to them ("Subsequent status changes won't sync into OnCall after a hardcoded status is
 // assigned").
-func (pl *planner) final(m *oncall.Appointment, p *oncall.Participant, mark byte) bool {
-	return pl.held(m, p, mark) != "" && !pl.policy.StatusChangesAfterFinal
+func (pl *planner) final(p *oncall.Participant, mark byte) bool {
+	return !pl.policy.StatusChangesAfterFinal && pl.holding(p, mark) != heldNot
 }
 
 // anyFinal reports whether any client of a has an outcome in OnCall that stands (see final).
 func (pl *planner) anyFinal(a *carelogic.Appointment, m *oncall.Appointment) bool {
-	for i, c := range a.Participants {
-		if pl.final(m, pl.pairing.participant(m, i), pl.pairing.recorded.markOf(c.ClientID)) {
+	for i := range a.Participants {
+		if pl.final(pl.pairing.participant(m, i), pl.pairing.mark[i]) {
 			return true
 		}
 	}
@@ -347,8 +366,8 @@ func (pl *planner) complete(a *carelogic.Appointment, d *diff, rs roster) {
 	if !pl.policy.CompleteWhenKept || d.upd.Status != nil || !allKept(a) {
 		return
 	}
-	for _, c := range a.Participants {
-		if c.Status == carelogic.StatusKept && pl.pairing.recorded.markOf(c.ClientID) == markKept {
+	for i, c := range a.Participants {
+		if c.Status == carelogic.StatusKept && pl.pairing.mark[i] == markKept {
 			return // sent before: a server that ignored it will not take it now
 		}
 	}
@@ -446,7 +465,7 @@ func (pl *planner) changesPending(a *carelogic.Appointment, cand *candidate) boo
 		eff := MapStatus(c.Status)
 		p := pr.participant(m, i)
 		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus &&
-			!pl.visible(a, m, p, eff) && pr.recorded.markOf(c.ClientID) != statusMark(c.Status)) {
+			!pl.visible(a, m, p, eff) && pr.mark[i] != statusMark(c.Status)) {
 			return true
 		}
 	}
