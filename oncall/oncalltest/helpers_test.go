@@ -157,12 +157,6 @@ func mustJSONBytes(tb testing.TB, v any) []byte {
 	return b
 }
 
-// decodeInto reads a response's JSON body into v with the client's own decoding, and closes the body.
-func decodeInto(resp *http.Response, v any) error {
-	defer resp.Body.Close()
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
 // inBothModes runs f as a parallel subtest on the documented API and with the participant extension, with the
 // server options of that mode.
 func inBothModes(t *testing.T, f func(t *testing.T, extension bool, opts []oncalltest.Option)) {
