@@ -27,10 +27,8 @@
 //	}
 //	runner := &syncer.Runner{Client: client}
 //	report, err := runner.Sync(ctx, ehr, syncer.Window{From: from, To: to}, syncer.DefaultPolicy(division))
-//	if err != nil {
-//		return err
-//	}
-//	fmt.Print(report)
+//	fmt.Print(report) // what it did, and what needs a person
+//	return err        // an *syncer.IncompleteError when anything failed or needs a person
 //
 // where ehr is a carelogic.Adapter: an SIU feed (siu.ReadDir), FHIR files (fhir.ReadPath), or the integration's
 // own. The command examples/sync does this end to end against the in-memory server: go run ./examples/sync.

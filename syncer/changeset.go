@@ -179,11 +179,17 @@ func (a *Action) ParticipantEntries(current []oncall.Participant) []oncall.Parti
 	return out
 }
 
-// Skip is an EHR appointment, or part of one, that the plan leaves alone, and why.
+// Skip is an EHR appointment, or part of one, that the plan leaves alone, and why. Most skips are by policy (a Kept
+// or custom status, a status that is final, a past appointment): they recur on every run and need nothing. Those
+// with Attention set need a person: data the sync cannot use (an invalid appointment, a staff id with no provider,
+// no division), a choice it will not make alone (a look-alike booked by hand, duplicates in OnCall, a full group),
+// or a write OnCall did not apply.
 type Skip struct {
 	Key    string `json:"key"`
 	Client string `json:"client,omitempty"`
 	Reason string `json:"reason"`
+	// Attention reports that a person must act for this to sync.
+	Attention bool `json:"attention,omitempty"`
 }
 
 // Candidate is an OnCall appointment without EHR metadata that looks like an EHR appointment (the fallback

@@ -14,19 +14,20 @@ import (
 // cancelled, not shown or been marked Error is sent an invitation.
 func invitable(s carelogic.Status) bool { return effectOf(s) == EffectNone }
 
-// createParams builds the new appointment for a, or says why there should be none.
-func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCreateParams, string) {
+// createParams builds the new appointment for a, or says why there should be none, and whether that needs a
+// person (missing configuration, data OnCall would refuse) rather than being policy.
+func (pl *planner) createParams(a *carelogic.Appointment) (p *oncall.AppointmentCreateParams, why string, attention bool) {
 	switch {
 	case a.Deleted:
-		return nil, "deleted in the EHR before it reached OnCall"
+		return nil, "deleted in the EHR before it reached OnCall", false
 	case !pl.policy.Now.IsZero() && !a.End().After(pl.policy.Now):
-		return nil, "ended before it reached OnCall; past appointments are not created"
+		return nil, "ended before it reached OnCall; past appointments are not created", false
 	case pl.policy.Division <= 0:
-		return nil, "no OnCall division configured for new appointments"
+		return nil, "no OnCall division configured for new appointments", true
 	}
 	provider, ok := pl.provider(a.ProviderID)
 	if !ok {
-		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %q", a.ProviderID)
+		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %q", a.ProviderID), true
 	}
 	rs := pl.roster[:0]
 	var invite []oncall.ParticipantParams
@@ -38,11 +39,11 @@ func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCr
 	}
 	pl.roster = rs
 	if len(invite) == 0 {
-		return nil, "no client left to invite: every participant is cancelled, a no-show or in error"
+		return nil, "no client left to invite: every participant is cancelled, a no-show or in error", false
 	}
 	md := baseMetadata(a)
 	md[KeyEMRClients] = rs.normalize().encode()
-	p := &oncall.AppointmentCreateParams{
+	p = &oncall.AppointmentCreateParams{
 		Title:        pl.title(a),
 		Type:         appointmentType(a.Modality),
 		DateTime:     start(a),
@@ -53,23 +54,28 @@ func (pl *planner) createParams(a *carelogic.Appointment) (*oncall.AppointmentCr
 		Metadata:     md,
 	}
 	if err := p.Validate(); err != nil {
-		return nil, err.Error()
+		return nil, err.Error(), true
 	}
-	return p, ""
+	return p, "", false
 }
 
 func (pl *planner) create(a *carelogic.Appointment, key string) {
-	p, why := pl.createParams(a)
-	if p == nil {
-		if !a.Deleted {
-			pl.skip(key, "", why)
-		}
+	p, why, attention := pl.createParams(a)
+	switch {
+	case p != nil:
+	case attention:
+		pl.attend(key, "", why)
+		return
+	case !a.Deleted:
+		pl.skip(key, "", why)
+		return
+	default:
 		return
 	}
-	if pl.policy.HoldCreateOnCandidate {
+	if !pl.policy.DisableCreateHold {
 		if c := pl.candidates(a, p, key); len(c) > 0 {
 			pl.out.Review = append(pl.out.Review, c...)
-			pl.skip(key, "", fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", c[0].Appointment))
+			pl.attend(key, "", fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", c[0].Appointment))
 			return
 		}
 	}
@@ -109,13 +115,13 @@ func sharesParticipant(m *oncall.Appointment, a *carelogic.Appointment) bool {
 // recreate replaces a 1:1 whose client changed: the old appointment is cancelled and marked superseded (so
 // matching ignores it from then on), and a new one is created for the new client.
 func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appointment) {
-	if !pl.policy.RecreateOnClientChange {
-		pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed; error the appointment out and book a new one in the EHR (RecreateOnClientChange is off)")
+	if pl.policy.DisableRecreate {
+		pl.skip(key, a.Participants[0].ClientID, "the 1:1's client changed; error the appointment out and book a new one in the EHR (DisableRecreate is set)")
 		return
 	}
 	md := maps.Clone(m.Metadata)
 	md[KeyEMRSuperseded] = true
-	p, why := pl.createParams(a)
+	p, why, _ := pl.createParams(a)
 	if p == nil {
 		// No replacement (the new client is already cancelled, say): the old client must not stay invited to an
 		// appointment that is no longer theirs, unless it is over.

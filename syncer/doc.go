@@ -68,17 +68,18 @@
 // DefaultPolicy follows the CareLogic integration's documented behaviour for statuses: DNS, CBT, CBC and Error
 // sync; Kept and custom statuses do not (and are reported as skipped, with the reason); once one of the four is
 // set in OnCall, later changes do not sync (Policy.StatusChangesAfterFinal to allow them, though a 1:1 closed by
-// its status stays closed). Beyond that behaviour, each of these can be turned off in the Policy:
+// its status stays closed). Beyond that behaviour, the zero Policy does each of these, and a Disable field turns it
+// off:
 //
-//   - RecreateOnClientChange: a 1:1 whose client changed is cancelled and recreated for the new client; the
+//   - Recreate (DisableRecreate): a 1:1 whose client changed is cancelled and recreated for the new client; the
 //     integration leaves staff to error it out and book a new one by hand. If the new client cannot be invited
 //     (already cancelled, say), the old appointment is cancelled and nothing is created.
-//   - PropagateEmail: a client's changed email is carried to every future appointment they are on; the
+//   - Email propagation (DisableEmailPropagation): a client's changed email is carried to every future appointment they are on; the
 //     integration leaves staff to update each appointment by hand. Appointments that have started are left alone.
-//   - CancelOrphans: an OnCall appointment whose EHR appointment is gone is cancelled, if it is in the window read
+//   - Orphan cancel (DisableOrphanCancel): an OnCall appointment whose EHR appointment is gone is cancelled, if it is in the window read
 //     and in the future. Runner.Sync first asks the EHR for it by id, so one merely moved out of the window is
 //     updated, not cancelled.
-//   - HoldCreateOnCandidate: the review rule above.
+//   - Create hold (DisableCreateHold): the review rule above.
 //
 // And this can be turned on: CompleteWhenKept completes an appointment (status "Complete") once the EHR has every
 // client Kept, apart from those who left it; the integration leaves staff to click Complete, and completing may

@@ -208,7 +208,7 @@ func TestPlanStatuses(t *testing.T) {
 		inOnCall: func(w *world) { w.live(key("o1")).Status = oncall.StatusIncomplete },
 		ehr:      appts(o1With(carelogic.StatusDNS)),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"), Client: "c1",
+			return changeset(nil, []Skip{{Attention: true, Key: key("o1"), Client: "c1",
 				Reason: "EHR status DNS not sent again: the sync sent it before and OnCall did not apply it"}}, nil)
 		},
 	}, {
@@ -318,7 +318,7 @@ func TestPlanParticipants(t *testing.T) {
 		inOnCall: cohost,
 		ehr:      appts(full),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("g1"), Client: "c25", Reason: "not added: the OnCall appointment already has 25 participants"}}, nil)
+			return changeset(nil, []Skip{{Attention: true, Key: key("g1"), Client: "c25", Reason: "not added: the OnCall appointment already has 25 participants"}}, nil)
 		},
 	}, {
 		name:     "24 clients and a co-host: Error makes room",
@@ -372,7 +372,7 @@ func TestPlanIgnoredFields(t *testing.T) {
 		inOnCall: ignoring(map[string]string{"title": "Family Therapy"}),
 		ehr:      appts(retitled),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"),
+			return changeset(nil, []Skip{{Attention: true, Key: key("o1"),
 				Reason: "title not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand"}}, nil)
 		},
 	}, {
@@ -390,7 +390,7 @@ func TestPlanIgnoredFields(t *testing.T) {
 		inOnCall: ignoring(map[string]string{"cancelled": "true"}),
 		ehr:      appts(edit(o1, func(a *carelogic.Appointment) { a.Deleted = true })),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"),
+			return changeset(nil, []Skip{{Attention: true, Key: key("o1"),
 				Reason: "not cancelled (deleted in the EHR): OnCall did not apply the cancellation when the sync sent it; cancel it in OnCall by hand"}}, nil)
 		},
 	}})

@@ -86,10 +86,44 @@ func (h *harness) runner() *syncer.Runner { return &syncer.Runner{Client: h.clie
 func (h *harness) sync(r *syncer.Runner) *syncer.Report {
 	h.t.Helper()
 	rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
-	if err != nil {
-		h.t.Fatalf("Sync: %v", err)
-	}
+	checkSyncError(h.t, rep, err)
 	return rep
+}
+
+// finished returns Sync's or Apply's results with an *syncer.IncompleteError taken as a run that finished: the
+// report says what it left undone, and the tests check that.
+func finished(rep *syncer.Report, err error) (*syncer.Report, error) {
+	if errors.Is(err, syncer.ErrIncomplete) {
+		return rep, nil
+	}
+	return rep, err
+}
+
+// checkSyncError fails the test unless Sync's error is nil or an *syncer.IncompleteError, and checks that it
+// agrees with the report: an IncompleteError exactly when the report needs attention, with the report's counts.
+func checkSyncError(t testing.TB, rep *syncer.Report, err error) {
+	t.Helper()
+	var ie *syncer.IncompleteError
+	if err != nil && !errors.As(err, &ie) {
+		t.Fatalf("Sync: %v", err)
+	}
+	if (ie != nil) != rep.NeedsAttention() {
+		t.Fatalf("Sync returned %v, but the report's NeedsAttention is %v:\n%s", err, rep.NeedsAttention(), rep)
+	}
+	if ie == nil {
+		return
+	}
+	attention := 0
+	for _, s := range rep.Skipped {
+		if s.Attention {
+			attention++
+		}
+	}
+	want := syncer.IncompleteError{Failed: len(rep.FailedActions()) - sum(rep.Ignored), Ignored: sum(rep.Ignored),
+		Attention: attention, Review: len(rep.Review), Warnings: len(rep.Warnings)}
+	if diff := cmp.Diff(want, *ie); diff != "" {
+		t.Errorf("IncompleteError (-from the report +returned):\n%s", diff)
+	}
 }
 
 // edit replaces the EHR's appointments with edited copies, as staff editing in the EHR would.
@@ -487,6 +521,10 @@ func (h *harness) converge(r *syncer.Runner, passes int, when string) int {
 		before := h.srv.FaultCounts()
 		rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
 		checkNoDuplicates(h.t, h.srv.Appointments(), fmt.Sprintf("%s, pass %d", when, pass))
+		if errors.Is(err, syncer.ErrIncomplete) {
+			checkSyncError(h.t, rep, err)
+			err = nil
+		}
 		if err != nil {
 			if !errors.Is(err, oncall.ErrServer) && !errors.Is(err, oncall.ErrRateLimited) && !isRequestError(err) {
 				h.t.Fatalf("%s, pass %d: Sync: %v", when, pass, err)

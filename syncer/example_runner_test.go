@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,11 +42,11 @@ func ExampleRunner_Sync() {
 	for range 2 {
 		srv.ResetRequests()
 		rep, err := runner.Sync(ctx, ehr, window, policy)
+		fmt.Print(rep) // what it did and what needs a person; nothing when err says the sync could not run
 		if err != nil {
-			fmt.Println(err)
+			fmt.Println(err) // an *syncer.IncompleteError when something failed or needs a person
 			return
 		}
-		fmt.Print(rep)
 		fmt.Println("requests:", srv.RequestCount("", ""))
 	}
 	stored, _ := ehr.Appointment(ctx, "4410")
@@ -103,4 +104,36 @@ func ExampleRunner_Sync_dryRun() {
 	//   ~ create carelogic/4410: new in the EHR
 	//   ~ create carelogic/4411: new in the EHR
 	// writes: 0
+}
+
+// A run that finishes but leaves something for a person returns an *IncompleteError with the counts, beside the
+// full report: here a staff member with no OnCall provider mapped. Nothing is created, and nothing reads as in sync.
+func ExampleIncompleteError() {
+	srv := oncalltest.NewServer()
+	defer srv.Close()
+	div := srv.AddDivision("Downtown Clinic")
+	client, err := srv.Client()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2030, 3, 4, 12, 0, 0, 0, time.UTC)
+	ehr := carelogic.NewMemory(carelogic.Appointment{
+		ID: "4412", Source: "carelogic", Kind: carelogic.Individual, Modality: carelogic.Video, ProviderID: "staff-999",
+		Start: now.AddDate(0, 0, 1), Duration: 50 * time.Minute, Activity: "Intake",
+		Participants: []carelogic.Participant{{ClientID: "cl-3", Name: "Kim Poe", Email: "kim.poe@example.com"}},
+	})
+	policy := syncer.Policy{Division: div, Now: now} // no provider mapped for staff-999
+
+	rep, err := (&syncer.Runner{Client: client}).Sync(context.Background(), ehr, syncer.Window{From: now, To: now.AddDate(0, 0, 30)}, policy)
+	fmt.Print(rep)
+	var incomplete *syncer.IncompleteError
+	if errors.As(err, &incomplete) {
+		fmt.Printf("failed %d, need attention %d\n", incomplete.Failed, incomplete.Attention)
+	}
+	// Output:
+	// No changes made, but OnCall is not in sync: see what needs attention below.
+	// 1 need attention:
+	//   - carelogic/4412: no OnCall provider mapped for EHR staff id "staff-999"
+	// failed 0, need attention 1
 }

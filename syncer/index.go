@@ -134,7 +134,7 @@ func (pl *planner) match(key string, e *keyed) *candidate {
 				ids = append(ids, fmt.Sprint(c.m.ID))
 			}
 		}
-		pl.skip(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.m.ID))
+		pl.attend(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.m.ID))
 		return first
 	case live == 1:
 		return first

@@ -224,11 +224,11 @@ func newScheduleGen(seed uint64) *scheduleGen {
 
 func (g *scheduleGen) policy() Policy {
 	p := testPolicy()
-	p.RecreateOnClientChange = g.r.IntN(4) > 0
-	p.PropagateEmail = g.r.IntN(4) > 0
+	p.DisableRecreate = g.r.IntN(4) == 0
+	p.DisableEmailPropagation = g.r.IntN(4) == 0
 	p.StatusChangesAfterFinal = g.r.IntN(3) == 0
-	p.HoldCreateOnCandidate = g.r.IntN(4) > 0
-	p.CancelOrphans = g.r.IntN(4) > 0
+	p.DisableCreateHold = g.r.IntN(4) == 0
+	p.DisableOrphanCancel = g.r.IntN(4) == 0
 	if g.r.IntN(3) == 0 {
 		p.DefaultProvider = 99
 	}

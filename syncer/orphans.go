@@ -6,7 +6,7 @@ import "fmt"
 // appointment was not among those read. Nothing is cancelled when the EHR returned nothing at all, which more
 // likely means a failed read than an emptied schedule.
 func (pl *planner) orphans(readAny bool, sources map[string]bool) {
-	if !pl.policy.CancelOrphans || !readAny {
+	if pl.policy.DisableOrphanCancel || !readAny {
 		return
 	}
 	for i := range pl.keyed { // in key order

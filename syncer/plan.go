@@ -3,6 +3,7 @@ package syncer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -11,10 +12,27 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
-// Window is the span of start times the EHR appointments passed to Plan were read for. Plan only cancels an
-// orphan (an OnCall appointment whose EHR appointment is gone) inside it, since outside it the EHR was not asked.
+// Window is the span of start times the EHR appointments passed to Plan were read for, From included, To not. Plan
+// only cancels an orphan (an OnCall appointment whose EHR appointment is gone) inside it, since outside it the EHR
+// was not asked. Runner.Sync refuses the zero Window, which would read nothing; AllTime covers everything.
 type Window struct {
 	From, To time.Time
+}
+
+// AllTime returns the window of every start time, for a sync of all the EHR holds. Past appointments are still
+// not created, and an orphan that has started is not cancelled (see Policy.Now).
+func AllTime() Window {
+	// From is not the zero time.Time (year 1), which the window check takes for "not set".
+	return Window{From: time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}
+}
+
+// check refuses a window that reads nothing: the zero Window, or one whose From is not before its To.
+func (w Window) check() error {
+	if w.From.IsZero() || w.To.IsZero() || !w.From.Before(w.To) {
+		return errors.New("syncer: the window reads nothing (From and To must be set, From before To): " +
+			"give the span of start times to sync, or syncer.AllTime() for everything")
+	}
+	return nil
 }
 
 func (w Window) contains(t time.Time) bool {
@@ -40,7 +58,7 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 	j := 0 // the EHR and pl.keyed are both in key order: they are matched by walking them together
 	for i, it := range sortEHR(ehr) {
 		if i > 0 && it.key == prevKey {
-			pl.skip(it.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
+			pl.attend(it.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
 			continue
 		}
 		prevKey = it.key
@@ -112,13 +130,19 @@ type planner struct {
 }
 
 func (pl *planner) add(a Action) { pl.out.Actions = append(pl.out.Actions, a) }
+
+// skip records a skip by policy; attend, one that needs a person.
 func (pl *planner) skip(key, client, reason string) {
-	pl.out.Skipped = append(pl.out.Skipped, Skip{key, client, reason})
+	pl.out.Skipped = append(pl.out.Skipped, Skip{Key: key, Client: client, Reason: reason})
+}
+
+func (pl *planner) attend(key, client, reason string) {
+	pl.out.Skipped = append(pl.out.Skipped, Skip{Key: key, Client: client, Reason: reason, Attention: true})
 }
 
 func (pl *planner) appointment(a *carelogic.Appointment, key string, e *keyed) {
 	if err := a.Validate(); err != nil {
-		pl.skip(key, "", err.Error())
+		pl.attend(key, "", err.Error())
 		return
 	}
 	c := pl.match(key, e)

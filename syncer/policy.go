@@ -6,8 +6,11 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
-// Policy says how Plan turns EHR appointments into OnCall changes. DefaultPolicy is CareLogic's documented
-// behaviour for statuses, plus the workflows that integration leaves to staff, done automatically.
+// Policy says how Plan turns EHR appointments into OnCall changes. Its zero value, with a Division, is the default:
+// CareLogic's documented behaviour for statuses, plus the workflows that integration leaves to staff, done
+// automatically; each of those can be turned off (the Disable fields), and a few things beyond it turned on.
+// DefaultPolicy(division) is Policy{Division: division}. (The switches are named for turning a default off, as
+// net/http's are, so that a Policy written field by field cannot lose a safeguard by leaving a field out.)
 type Policy struct {
 	// Division is the OnCall division new appointments are created in. Required for creates.
 	Division oncall.DivisionID
@@ -17,30 +20,35 @@ type Policy struct {
 	Providers map[string]oncall.ProviderID
 	// DefaultProvider is used for unmapped staff ids when non-zero.
 	DefaultProvider oncall.ProviderID
-	// DefaultTitle is the title of an appointment whose EHR activity is empty (OnCall requires a title).
+	// DefaultTitle is the title of an appointment whose EHR activity is empty (OnCall requires a title); empty means
+	// "Appointment".
 	DefaultTitle string
 	// Fee, if set, is every new participant's fee; the zero Decimal leaves the division's default.
 	Fee oncall.Decimal
-	// Now is the present, for the rules about past appointments. The zero time means "no appointment is past".
+	// Now is the present, for the rules about past appointments (none is created, an orphan that has started is
+	// not cancelled, an email change does not reach one that has started). Runner.Sync uses the clock when it is
+	// zero; set it to replay an old feed, or in tests. Plan, which does no I/O, takes the zero time to mean that
+	// nothing is past.
 	Now time.Time
 
-	// RecreateOnClientChange cancels and recreates a 1:1 whose client changed in the EHR. CareLogic's
-	// integration leaves staff to error the appointment out and book a new one by hand. Default true.
-	RecreateOnClientChange bool
-	// PropagateEmail carries a client's changed email to every future appointment they are on. CareLogic's
-	// integration leaves staff to update each appointment by hand. Default true.
-	PropagateEmail bool
+	// DisableRecreate leaves a 1:1 whose client changed in the EHR as it is, for staff to error out and rebook by
+	// hand, as the CareLogic integration does. By default it is cancelled and recreated for the new client.
+	DisableRecreate bool
+	// DisableEmailPropagation leaves a client's changed email for staff to carry to each appointment by hand, as the
+	// CareLogic integration does. By default it is carried to every future appointment they are on.
+	DisableEmailPropagation bool
 	// StatusChangesAfterFinal lets a later status change sync after DNS, CBT or CBC has been set. CareLogic's
 	// integration does not ("Subsequent status changes won't sync"), and nor does the default.
 	StatusChangesAfterFinal bool
-	// HoldCreateOnCandidate holds back the create of an EHR appointment when an OnCall appointment without EHR
-	// metadata looks like it (same provider, date, title and a shared participant): it was probably booked in
-	// OnCall by hand, and creating another would send the patient a second invitation. The candidate is reported
-	// for review, never linked automatically. Default true.
-	HoldCreateOnCandidate bool
-	// CancelOrphans cancels future OnCall appointments that carry this sync's EHR metadata but whose EHR
-	// appointment is gone from the window that was read (deleted outright rather than marked). Default true.
-	CancelOrphans bool
+	// DisableCreateHold creates an EHR appointment even when an OnCall appointment without EHR metadata looks like
+	// it (same provider and date, and the same title or a shared participant). By default the create is held back:
+	// the look-alike was probably booked in OnCall by hand, and creating another would send the patient a second
+	// invitation; it is reported for review, never linked automatically.
+	DisableCreateHold bool
+	// DisableOrphanCancel leaves alone future OnCall appointments that carry this sync's EHR metadata but whose EHR
+	// appointment is gone from the window that was read (deleted outright rather than marked). By default they are
+	// cancelled.
+	DisableOrphanCancel bool
 	// CompleteWhenKept sets an appointment's status to Complete once the EHR marks its clients Kept (every client
 	// Kept, apart from those who left it: Error, CBC, CBT). The CareLogic integration leaves staff to click
 	// Complete in OnCall. Completing may charge the appointment's fees, which is why it is off by default.
@@ -54,14 +62,7 @@ type Policy struct {
 	UndocumentedParticipantAPI bool
 }
 
-// DefaultPolicy returns the default policy for the division.
+// DefaultPolicy returns the default policy for the division: Policy{Division: division}.
 func DefaultPolicy(division oncall.DivisionID) Policy {
-	return Policy{
-		Division:               division,
-		DefaultTitle:           "Appointment",
-		RecreateOnClientChange: true,
-		PropagateEmail:         true,
-		HoldCreateOnCandidate:  true,
-		CancelOrphans:          true,
-	}
+	return Policy{Division: division}
 }

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -95,6 +96,60 @@ func (r *Report) finish() {
 	}
 }
 
+// ErrIncomplete is matched by an *IncompleteError.
+var ErrIncomplete = errors.New("syncer: the sync left something undone")
+
+// IncompleteError is the error of a run that finished but left something undone; Runner.Sync and Runner.Apply
+// return it with the full report, which says what. Its counts let a caller log and alert without reading the
+// report.
+type IncompleteError struct {
+	// Failed counts the actions not made: failed, or not run.
+	Failed int
+	// Ignored counts the actions OnCall answered without applying every field they wrote.
+	Ignored int
+	// Attention counts the skips that need a person (Skip.Attention), and Review the OnCall appointments to review.
+	Attention, Review int
+	// Warnings counts the EHR writes that failed (Report.Warnings).
+	Warnings int
+}
+
+func (e *IncompleteError) Error() string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(e.Failed, "failed")
+	add(e.Ignored, "not fully applied by OnCall")
+	add(e.Attention, "need attention")
+	add(e.Review, "to review")
+	add(e.Warnings, "EHR writes failed")
+	return "syncer: the sync left something undone: " + strings.Join(parts, ", ") + " (see the report)"
+}
+
+// Is matches ErrIncomplete.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+
+// incomplete returns the report's *IncompleteError, or nil when nothing is left undone.
+func (r *Report) incomplete() error {
+	e := &IncompleteError{Failed: sum(r.Failed), Ignored: sum(r.Ignored), Review: len(r.Review), Warnings: len(r.Warnings)}
+	for _, s := range r.Skipped {
+		if s.Attention {
+			e.Attention++
+		}
+	}
+	if *e == (IncompleteError{}) {
+		return nil
+	}
+	return e
+}
+
+// NeedsAttention reports whether anything in the report needs a person: a failure, a write OnCall did not fully
+// apply, a skip with Attention, a review item or a warning. A report without it, whose run planned nothing, is in
+// sync.
+func (r *Report) NeedsAttention() bool { return r.incomplete() != nil }
+
 // Changed reports whether the run planned any action.
 func (r *Report) Changed() bool { return len(r.Actions) > 0 }
 
@@ -109,17 +164,24 @@ func (r *Report) FailedActions() []ActionResult {
 	return out
 }
 
-// WriteText writes the report for a person: a summary line, then each action, failure, skip and review item.
+// WriteText writes the report for a person: a summary line, then each action, failure, skip and review item. A nil
+// report (a run that could not go on) writes nothing.
 func (r *Report) WriteText(w io.Writer) error {
+	if r == nil {
+		return nil
+	}
 	var b strings.Builder
 	verb := "applied"
 	counts := r.Applied
 	if r.DryRun {
 		verb, counts = "planned (dry run, nothing written)", r.Planned
 	}
-	if len(r.Actions) == 0 {
+	switch {
+	case len(r.Actions) == 0 && !r.NeedsAttention():
 		fmt.Fprintf(&b, "No changes: OnCall is in sync.\n")
-	} else {
+	case len(r.Actions) == 0:
+		fmt.Fprintf(&b, "No changes made, but OnCall is not in sync: see what needs attention below.\n")
+	default:
 		fmt.Fprintf(&b, "%d %s", sum(counts), verb)
 		writeCounts(&b, counts)
 		if n := sum(r.Failed); n > 0 {
@@ -156,9 +218,22 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		b.WriteByte('\n')
 	}
-	if len(r.Skipped) > 0 {
-		fmt.Fprintf(&b, "%d skipped:\n", len(r.Skipped))
+	for _, attention := range []bool{true, false} {
+		var list []Skip
 		for _, s := range r.Skipped {
+			if s.Attention == attention {
+				list = append(list, s)
+			}
+		}
+		switch {
+		case len(list) == 0:
+			continue
+		case attention:
+			fmt.Fprintf(&b, "%d need attention:\n", len(list))
+		default:
+			fmt.Fprintf(&b, "%d skipped by policy:\n", len(list))
+		}
+		for _, s := range list {
 			if s.Client != "" {
 				fmt.Fprintf(&b, "  - %s client %s: %s\n", s.Key, s.Client, s.Reason)
 			} else {

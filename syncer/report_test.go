@@ -41,7 +41,7 @@ func sampleReport() *syncer.Report {
 				Status: oncall.ParticipantNoShow, Reason: "marked DNS in the EHR"}, Outcome: syncer.OutcomeNotRun, Error: "not run: context canceled"},
 		},
 		Skipped: []syncer.Skip{
-			{Key: "src/6", Reason: `no OnCall provider mapped for EHR staff id "staff-404"`},
+			{Attention: true, Key: "src/6", Reason: `no OnCall provider mapped for EHR staff id "staff-404"`},
 			{Key: "src/7", Client: "cl-8", Reason: "Kept does not sync"},
 		},
 		Review:   []syncer.Candidate{{Key: "src/8", Appointment: 1009, Matched: []string{"provider", "date", "title"}}},
@@ -66,8 +66,9 @@ func TestReportText(t *testing.T) {
   ! add-participant src/4 (oncall 1004) client cl-9: added to the group in the EHR FAILED: oncall: POST /participants/: 429 Too Many Requests
   ! update src/4 (oncall 1004) [metadata]: changed in the EHR NOT RUN: an earlier change to this appointment failed
   ! set-status src/5 (oncall 1005) client cl-7 -> No Show: marked DNS in the EHR NOT RUN: context canceled
-2 skipped:
+1 need attention:
   - src/6: no OnCall provider mapped for EHR staff id "staff-404"
+1 skipped by policy:
   - src/7 client cl-8: Kept does not sync
 1 to review:
   ? src/8 may be OnCall appointment 1009 (matching provider, date, title)
@@ -99,7 +100,20 @@ warning: src/1: storing the OnCall URL on the EHR record: EHR unavailable
 		name: "in sync",
 		rep:  &syncer.Report{Skipped: []syncer.Skip{{Key: "src/1", Client: "cl-1", Reason: `custom status "Checked-in" does not sync`}}},
 		want: `No changes: OnCall is in sync.
-1 skipped:
+1 skipped by policy:
+  - src/1 client cl-1: custom status "Checked-in" does not sync
+`,
+	}, {
+		// Nothing to change is not "in sync" while something needs a person.
+		name: "no changes, but attention needed",
+		rep: &syncer.Report{Skipped: []syncer.Skip{
+			{Key: "src/1", Client: "cl-1", Reason: `custom status "Checked-in" does not sync`},
+			{Key: "src/2", Reason: `no OnCall provider mapped for EHR staff id "staff-9"`, Attention: true},
+		}},
+		want: `No changes made, but OnCall is not in sync: see what needs attention below.
+1 need attention:
+  - src/2: no OnCall provider mapped for EHR staff id "staff-9"
+1 skipped by policy:
   - src/1 client cl-1: custom status "Checked-in" does not sync
 `,
 	}, {
@@ -157,7 +171,7 @@ func TestReportOfRealRun(t *testing.T) {
 			t.Errorf("line %d is %q, want it to start %q", 2+i, lines[1+i], want)
 		}
 	}
-	if want := fmt.Sprintf("%d skipped:", len(rep.Skipped)); lines[1+len(rep.Actions)] != want || len(rep.Skipped) == 0 {
+	if want := fmt.Sprintf("%d skipped by policy:", len(rep.Skipped)); lines[1+len(rep.Actions)] != want || len(rep.Skipped) == 0 {
 		t.Errorf("line after the actions is %q, want %q", lines[1+len(rep.Actions)], want)
 	}
 }

@@ -55,9 +55,23 @@ const maxCreateRounds = 3
 // that appointment's URL stored on its record: those the run created, and those matched earlier whose record lacks
 // it (an earlier run that ended early, or an adapter that could not store it then). Only differing URLs are
 // written, and nothing is written by a dry run or a run that ctx ended, which the next run makes up for.
+//
+// Sync takes the present from p.Now, or from the clock when that is zero, so that nothing already over is created.
+// The window must be set (see Window; AllTime covers everything).
+//
+// When the run finishes with something left undone (an action that failed or that OnCall did not fully apply, a
+// skip or review item that needs a person), the error is an *IncompleteError with the counts, returned with the
+// full report; otherwise a non-nil error means the run could not go on (the EHR or the listing could not be read,
+// ctx ended), and the report, if any, says what was done.
 func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, error) {
 	if r.Client == nil {
 		return nil, errors.New("syncer: Runner.Client is nil")
+	}
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	if p.Now.IsZero() {
+		p.Now = time.Now()
 	}
 	var appts []carelogic.Appointment
 	for a, err := range ehr.Appointments(ctx, w.From, w.To) {
@@ -77,6 +91,9 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	rep, err := r.Apply(ctx, cs)
 	if store, ok := ehr.(carelogic.URLStore); ok && !r.DryRun && rep != nil && ctx.Err() == nil {
 		r.storeURLs(ctx, store, appts, existing, rep)
+		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
+			err = rep.incomplete() // the URLs' warnings count too
+		}
 	}
 	return rep, err
 }
@@ -133,7 +150,7 @@ func (r *Runner) plan(ctx context.Context, ehr carelogic.Adapter, appts *[]carel
 		}
 		cs.Actions = kept
 		for _, key := range slices.Sorted(maps.Keys(unconfirmed)) {
-			cs.Skipped = append(cs.Skipped, Skip{Key: key,
+			cs.Skipped = append(cs.Skipped, Skip{Key: key, Attention: true,
 				Reason: "not cancelled: the EHR could not say whether it still has this appointment: " + unconfirmed[key]})
 		}
 	}
@@ -205,8 +222,9 @@ func (r *Runner) list(ctx context.Context) ([]oncall.Appointment, error) {
 // participants as they are then (Action.ParticipantEntries).
 //
 // The report counts what was applied, lists failures with their reasons (ActionResult.Err) and what was skipped,
-// and the actions OnCall answered without applying every field (OutcomeIgnored); the error is non-nil only when
-// ctx ended the run (the report then says what was done).
+// and the actions OnCall answered without applying every field (OutcomeIgnored). The error is ctx's when it ended
+// the run (the report then says what was done), and otherwise an *IncompleteError when anything is left undone
+// (see Sync).
 func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
 	if cs == nil {
 		cs = &Changeset{}
@@ -217,7 +235,7 @@ func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
 			rep.Actions[i].Outcome = OutcomePlanned
 		}
 		rep.finish()
-		return rep, nil
+		return rep, rep.incomplete()
 	}
 	if r.Client == nil {
 		return nil, errors.New("syncer: Runner.Client is nil")
@@ -284,7 +302,10 @@ feed:
 		r.resolveCreates(ctx, rep, pending)
 	}
 	rep.finish()
-	return rep, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, rep.incomplete()
 }
 
 // applyGroup applies one appointment's actions in order. After a participant change fails, the appointment's

@@ -278,7 +278,7 @@ func TestRunnerCancel(t *testing.T) {
 			cancel()
 		}
 	}}
-	rep, err := r.Sync(ctx, h.mem, h.window, h.policy)
+	rep, err := finished(r.Sync(ctx, h.mem, h.window, h.policy))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sync returned %v, want context.Canceled", err)
 	}
@@ -517,7 +517,7 @@ func TestRunnerStoresURLs(t *testing.T) {
 	sync := func(when string) (*syncer.Report, int) {
 		t.Helper()
 		ehr.writes.Store(0)
-		rep, err := h.runner().Sync(context.Background(), ehr, h.window, h.policy)
+		rep, err := finished(h.runner().Sync(context.Background(), ehr, h.window, h.policy))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -853,7 +853,7 @@ func TestRunnerOrphans(t *testing.T) {
 			})
 		},
 		adapter: func(m *carelogic.Memory) carelogic.Adapter { return lookupFails{m} },
-		skipped: []syncer.Skip{{Key: key, Reason: "not cancelled: the EHR could not say whether it still has this appointment: EHR unavailable"}},
+		skipped: []syncer.Skip{{Attention: true, Key: key, Reason: "not cancelled: the EHR could not say whether it still has this appointment: EHR unavailable"}},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -865,7 +865,7 @@ func TestRunnerOrphans(t *testing.T) {
 			if tt.adapter != nil {
 				ehr = tt.adapter(h.mem)
 			}
-			rep, err := r.Sync(context.Background(), ehr, h.window, h.policy)
+			rep, err := finished(r.Sync(context.Background(), ehr, h.window, h.policy))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -880,7 +880,7 @@ func TestRunnerOrphans(t *testing.T) {
 				t.Errorf("skipped (-want +got):\n%s", diff)
 			}
 			failuresHaveReasons(t, rep, "second sync")
-			if rep, err = r.Sync(context.Background(), ehr, h.window, h.policy); err != nil || len(rep.Actions) != 0 {
+			if rep, err = finished(r.Sync(context.Background(), ehr, h.window, h.policy)); err != nil || len(rep.Actions) != 0 {
 				t.Errorf("third sync: %v, want no action:\n%s", err, rep)
 			}
 		})
@@ -1081,4 +1081,112 @@ func TestRunnerCompleteWhenKept(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunnerSafeDefaults: what a caller gets with no configuration beyond a division. Sync takes the present from
+// the clock when Policy.Now is zero, so that an appointment already over is not created (the README's snippet);
+// the zero Window is refused before anything is read or sent; AllTime syncs everything; and the zero Policy is
+// DefaultPolicy.
+func TestRunnerSafeDefaults(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC().Truncate(time.Minute)
+	yesterday, tomorrow := testSchedule(2)[0], testSchedule(2)[1]
+	yesterday.Start, tomorrow.Start = now.AddDate(0, 0, -1), now.AddDate(0, 0, 1)
+	h := newHarness(t, []carelogic.Appointment{yesterday, tomorrow})
+	policy := syncer.Policy{Division: h.policy.Division, Providers: h.policy.Providers} // no Now
+	if diff := cmp.Diff(syncer.DefaultPolicy(h.policy.Division), syncer.Policy{Division: h.policy.Division}); diff != "" {
+		t.Errorf("the zero Policy with a division is not DefaultPolicy (-default +zero):\n%s", diff)
+	}
+
+	_, err := h.runner().Sync(t.Context(), h.mem, syncer.Window{}, policy)
+	if err == nil || !strings.Contains(err.Error(), "syncer.AllTime()") {
+		t.Errorf("Sync with the zero Window = %v, want an error naming syncer.AllTime()", err)
+	}
+	if n := len(h.srv.Requests()); n != 0 {
+		t.Errorf("Sync with the zero Window sent %d requests", n)
+	}
+
+	rep, err := h.runner().Sync(t.Context(), h.mem, syncer.Window{From: now.AddDate(0, 0, -7), To: now.AddDate(0, 0, 7)}, policy)
+	if err != nil {
+		t.Fatalf("Sync: %v\n%s", err, rep)
+	}
+	var created []string
+	for _, a := range h.srv.Appointments() {
+		id, _ := a.Metadata.String(syncer.KeyEMRID)
+		created = append(created, id)
+	}
+	if diff := cmp.Diff([]string{tomorrow.ID}, created); diff != "" {
+		t.Errorf("created (-want +got):\n%s\n%s", diff, rep)
+	}
+	if want := (syncer.Skip{Key: yesterday.Key(), Reason: "ended before it reached OnCall; past appointments are not created"}); len(rep.Skipped) != 1 || rep.Skipped[0] != want {
+		t.Errorf("skipped %v, want %v", rep.Skipped, want)
+	}
+
+	// AllTime reads the same two; the past one is still not created.
+	rep, err = h.runner().Sync(t.Context(), h.mem, syncer.AllTime(), policy)
+	if err != nil {
+		t.Fatalf("Sync over AllTime: %v", err)
+	}
+	if rep.Changed() {
+		t.Errorf("Sync over AllTime = %v, planned %d actions; want nothing left to do", err, len(rep.Actions))
+	}
+}
+
+// TestRunnerIncompleteError: a run that finishes with actions failed, or with something that needs a person,
+// returns an *syncer.IncompleteError with the counts, beside the full report; each result carries its real error.
+func TestRunnerIncompleteError(t *testing.T) {
+	t.Parallel()
+	t.Run("every create fails", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, testSchedule(4))
+		// Enough 500s for every attempt: the first, and each after a look-up found nothing.
+		if err := h.srv.InjectNext(oncalltest.FaultInternalError, 100, oncalltest.Match{Method: "POST", Route: "/appointments/"}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := h.runner().Sync(t.Context(), h.mem, h.window, h.policy)
+		var ie *syncer.IncompleteError
+		if !errors.As(err, &ie) || !errors.Is(err, syncer.ErrIncomplete) {
+			t.Fatalf("Sync = %v, want an *IncompleteError", err)
+		}
+		if diff := cmp.Diff(syncer.IncompleteError{Failed: 4}, *ie); diff != "" {
+			t.Errorf("counts (-want +got):\n%s", diff)
+		}
+		if rep == nil || len(rep.Actions) != 4 {
+			t.Fatalf("the report is missing or partial: %v", rep)
+		}
+		for _, a := range rep.Actions {
+			if !errors.Is(a.Err, oncall.ErrServer) || a.Error == "" {
+				t.Errorf("%s: Err = %v, Error = %q; want the 500, in both", a.Action, a.Err, a.Error)
+			}
+		}
+		if strings.Contains(rep.String(), "OnCall is in sync") {
+			t.Errorf("a run whose every write failed reads as in sync:\n%s", rep)
+		}
+	})
+	t.Run("rate limited", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, testSchedule(1))
+		if err := h.srv.InjectNext(oncalltest.FaultRateLimit, fastRetry.MaxRetries+1, oncalltest.Match{Method: "POST", Route: "/appointments/"}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := h.runner().Sync(t.Context(), h.mem, h.window, h.policy)
+		if !errors.Is(err, syncer.ErrIncomplete) || len(rep.Actions) != 1 || !errors.Is(rep.Actions[0].Err, oncall.ErrRateLimited) {
+			t.Errorf("Sync = %v; result error %v, want ErrRateLimited", err, rep.Actions[0].Err)
+		}
+	})
+	t.Run("an unmapped provider, nothing else", func(t *testing.T) {
+		t.Parallel()
+		appt := testSchedule(1)[0]
+		appt.ProviderID = "staff-999"
+		h := newHarness(t, nil)
+		h.mem.Put(appt)
+		rep, err := h.runner().Sync(t.Context(), h.mem, h.window, h.policy)
+		var ie *syncer.IncompleteError
+		if !errors.As(err, &ie) || *ie != (syncer.IncompleteError{Attention: 1}) {
+			t.Fatalf("Sync = %v, want an *IncompleteError with one skip needing attention", err)
+		}
+		if !rep.NeedsAttention() || strings.Contains(rep.String(), "OnCall is in sync") {
+			t.Errorf("an unmapped provider reads as in sync:\n%s", rep)
+		}
+	})
 }

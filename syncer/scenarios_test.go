@@ -165,7 +165,7 @@ func TestPlanCreates(t *testing.T) {
 		name: "group of 26 is skipped",
 		ehr:  appts(g26),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("g26"), Reason: `carelogic: invalid appointment "g26": participants: group has 26 clients not marked Error, at most 25`}}, nil)
+			return changeset(nil, []Skip{{Attention: true, Key: key("g26"), Reason: `carelogic: invalid appointment "g26": participants: group has 26 clients not marked Error, at most 25`}}, nil)
 		},
 	}, {
 		name: "group whose clients are already cancelled, in error or checked in",
@@ -203,7 +203,7 @@ func TestPlanCreates(t *testing.T) {
 		name: "unmapped provider",
 		ehr:  appts(edit(video, func(a *carelogic.Appointment) { a.ProviderID = "staff-9" })),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"), Reason: `no OnCall provider mapped for EHR staff id "staff-9"`}}, nil)
+			return changeset(nil, []Skip{{Attention: true, Key: key("o1"), Reason: `no OnCall provider mapped for EHR staff id "staff-9"`}}, nil)
 		},
 	}, {
 		name:   "unmapped provider with a default provider",
@@ -229,7 +229,7 @@ func TestPlanCreates(t *testing.T) {
 			p.Division = 0
 		},
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"), Reason: "no OnCall division configured for new appointments"}}, nil)
+			return changeset(nil, []Skip{{Attention: true, Key: key("o1"), Reason: "no OnCall division configured for new appointments"}}, nil)
 		},
 	}, {
 		name: "empty activity gets the default title",
@@ -249,7 +249,7 @@ func TestPlanCreates(t *testing.T) {
 			want := createFor(video, provider1, client(1))
 			want.Title = "New Title"
 			return changeset([]Action{newOne("o1", want)},
-				[]Skip{{Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
+				[]Skip{{Attention: true, Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
 		},
 	}, {
 		// Equally recent copies: the content decides, not the order given (listed the other way round, the same
@@ -263,7 +263,7 @@ func TestPlanCreates(t *testing.T) {
 			want := createFor(video, provider1, client(1))
 			want.Title = "Title A"
 			return changeset([]Action{newOne("o1", want)},
-				[]Skip{{Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
+				[]Skip{{Attention: true, Key: key("o1"), Reason: "the EHR listed this appointment more than once; the most recently updated copy was used"}}, nil)
 		},
 	}})
 }
@@ -486,13 +486,13 @@ func TestPlanParticipantsExtension(t *testing.T) {
 				Create: createFor(oneToOne("o1", days(1), client(2)), provider1, client(2)), Reason: "the 1:1's client changed in the EHR"}}, nil, nil)
 		},
 	}, {
-		name:    "1:1 client swapped with RecreateOnClientChange off",
+		name:    "1:1 client swapped with DisableRecreate",
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(oneToOne("o1", days(1), client(2))),
-		policy:  func(p *Policy) { p.RecreateOnClientChange = false },
+		policy:  func(p *Policy) { p.DisableRecreate = true },
 		want: func(w *world) *Changeset {
 			return changeset(nil, []Skip{{Key: key("o1"), Client: "c2",
-				Reason: "the 1:1's client changed; error the appointment out and book a new one in the EHR (RecreateOnClientChange is off)"}}, nil)
+				Reason: "the 1:1's client changed; error the appointment out and book a new one in the EHR (DisableRecreate is set)"}}, nil)
 		},
 	}, {
 		// The new client is already cancelled, so no replacement is booked; the old client must not stay invited.
@@ -560,7 +560,7 @@ func TestPlanParticipantsExtension(t *testing.T) {
 		inOnCall: cohost,
 		ehr:      appts(full),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("g1"), Client: "c25", Reason: "not added: the OnCall appointment already has 25 participants"}}, nil)
+			return changeset(nil, []Skip{{Attention: true, Key: key("g1"), Client: "c25", Reason: "not added: the OnCall appointment already has 25 participants"}}, nil)
 		},
 	}, {
 		name:     "24 clients and a co-host: a swap fits",
@@ -598,13 +598,13 @@ func TestPlanParticipantsExtension(t *testing.T) {
 			}, []Skip{{Key: key("o0"), Client: "c1", Reason: "email changed in the EHR; not carried to an appointment that has started"}}, nil)
 		},
 	}, {
-		name:     "email change with PropagateEmail off",
+		name:     "email change with DisableEmailPropagation",
 		history:  emailHistory,
 		firstNow: days(-3),
 		ehr:      emailNow,
-		policy:   func(p *Policy) { p.PropagateEmail = false },
+		policy:   func(p *Policy) { p.DisableEmailPropagation = true },
 		want: func(w *world) *Changeset {
-			const reason = "email changed in the EHR; update the OnCall participant by hand (PropagateEmail is off)"
+			const reason = "email changed in the EHR; update the OnCall participant by hand (DisableEmailPropagation is set)"
 			return changeset(nil, []Skip{{Key: key("g1"), Client: "c1", Reason: reason}, {Key: key("o0"), Client: "c1", Reason: reason},
 				{Key: key("o1"), Client: "c1", Reason: reason}}, nil)
 		},
@@ -834,7 +834,7 @@ func TestPlanAppointmentChanges(t *testing.T) {
 		name:    "orphans off",
 		history: [][]carelogic.Appointment{{o1, o2}},
 		ehr:     appts(o1),
-		policy:  func(p *Policy) { p.CancelOrphans = false },
+		policy:  func(p *Policy) { p.DisableOrphanCancel = true },
 		want:    func(w *world) *Changeset { return changeset(nil, nil, nil) },
 	}})
 }
@@ -853,7 +853,7 @@ func TestPlanMatching(t *testing.T) {
 	held := func(matched ...string) func(w *world) *Changeset {
 		return func(w *world) *Changeset {
 			return changeset(nil,
-				[]Skip{{Key: key("o1"), Reason: fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", handMade)}},
+				[]Skip{{Attention: true, Key: key("o1"), Reason: fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", handMade)}},
 				[]Candidate{{Key: key("o1"), Appointment: handMade, Matched: matched}})
 		}
 	}
@@ -871,10 +871,10 @@ func TestPlanMatching(t *testing.T) {
 		ehr:      appts(o1),
 		want:     held("provider", "date", "participant"),
 	}, {
-		name:     "hand-made look-alike with HoldCreateOnCandidate off",
+		name:     "hand-made look-alike with DisableCreateHold",
 		inOnCall: unowned("Individual Therapy", "client1@example.com", days(1), provider1),
 		ehr:      appts(o1),
-		policy:   func(p *Policy) { p.HoldCreateOnCandidate = false },
+		policy:   func(p *Policy) { p.DisableCreateHold = true },
 		want:     created,
 	}, {
 		name:     "hand-made appointment on another date",
@@ -905,7 +905,7 @@ func TestPlanMatching(t *testing.T) {
 			md[KeyEMRClients] = marked(rosterOf(client(1)), "c1:D")
 			return changeset([]Action{{Kind: ActionUpdate, Key: key("o1"), Appointment: first.ID, Client: "c1", Fields: []string{"status", "metadata"},
 				Update: &oncall.AppointmentUpdateParams{Status: oncall.Ptr(oncall.StatusNoShow), Metadata: md}, Reason: "marked DNS in the EHR"}},
-				[]Skip{{Key: key("o1"), Reason: fmt.Sprintf("duplicate OnCall appointments %d, %d carry this EHR id; syncing %d, review the others", first.ID, second.ID, first.ID)}}, nil)
+				[]Skip{{Attention: true, Key: key("o1"), Reason: fmt.Sprintf("duplicate OnCall appointments %d, %d carry this EHR id; syncing %d, review the others", first.ID, second.ID, first.ID)}}, nil)
 		},
 	}, {
 		name:    "a cancelled duplicate is not reported",

@@ -77,7 +77,7 @@ func throughputSetup(tb testing.TB, n int, limit rate.Limit, burst int, policy o
 func throughputApply(tb testing.TB, srv *oncalltest.Server, r *syncer.Runner, cs *syncer.Changeset) throughputResult {
 	tb.Helper()
 	start := time.Now()
-	rep, err := r.Apply(context.Background(), cs)
+	rep, err := finished(r.Apply(context.Background(), cs))
 	elapsed := time.Since(start)
 	if err != nil {
 		tb.Fatal(err)

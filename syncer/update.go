@@ -51,7 +51,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 		d.reasons = append(d.reasons, "changed in the EHR")
 	}
 	for _, f := range ignored {
-		pl.skip(key, "", f+" not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand")
+		pl.attend(key, "", f+" not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand")
 	}
 	rs := pl.clients(a, d)
 	pl.complete(a, d, rs)
@@ -138,7 +138,7 @@ var fieldOrder = map[string]int{"title": 0, "type": 1, "datetime": 2, "duration"
 // ignored the same cancellation before (KeyEMRIgnored), which is reported instead.
 func (pl *planner) cancel(key string, cand *candidate, client, reason string) {
 	if cand.ignored("cancelled", "true") {
-		pl.skip(key, client, "not cancelled ("+reason+"): OnCall did not apply the cancellation when the sync sent it; cancel it in OnCall by hand")
+		pl.attend(key, client, "not cancelled ("+reason+"): OnCall did not apply the cancellation when the sync sent it; cancel it in OnCall by hand")
 		return
 	}
 	pl.add(Action{Kind: ActionCancel, Key: key, Appointment: cand.m.ID, Client: client,
@@ -183,7 +183,7 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 			case !invitable(c.Status):
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)}) // joined already cancelled or absent: recorded, not invited
 			case count >= oncall.MaxParticipants:
-				pl.skip(d.key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
+				pl.attend(d.key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
 			default:
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 				count++
@@ -213,8 +213,8 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 		}
 		if c.Email != "" && !strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(c.Email)) {
 			switch {
-			case !pl.policy.PropagateEmail:
-				pl.skip(d.key, c.ClientID, "email changed in the EHR; update the OnCall participant by hand (PropagateEmail is off)")
+			case pl.policy.DisableEmailPropagation:
+				pl.skip(d.key, c.ClientID, "email changed in the EHR; update the OnCall participant by hand (DisableEmailPropagation is set)")
 			case !pl.policy.Now.IsZero() && !a.Start.After(pl.policy.Now):
 				pl.skip(d.key, c.ClientID, "email changed in the EHR; not carried to an appointment that has started")
 			default:
@@ -259,7 +259,7 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 		return 0
 	case eff.Effect == EffectSetStatus && mark == statusMark(c.Status):
 		if pl.representable(a, eff) {
-			pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
+			pl.attend(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
 		}
 		return 0
 	case eff.Effect == EffectSetStatus && pl.final(p, mark):

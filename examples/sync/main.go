@@ -13,8 +13,9 @@
 //	-region ca|us                              the OnCall region (required with -token or -base-url)
 //	-token TOKEN                               the OnCall API key (default $ONCALL_API_TOKEN)
 //	-base-url URL                              an OnCall-compatible server instead of the region's
-//	-division ID                               the OnCall division new appointments go to
-//	-provider-map FILE                         JSON object: EHR staff id -> OnCall provider id
+//	-division ID|URL                           the OnCall division new appointments go to: its id, or the URL OnCall gives
+//	-provider ID|URL                           the OnCall provider for EHR staff ids the map does not name
+//	-provider-map FILE                         JSON object: EHR staff id -> OnCall provider id or URL
 //	-dry-run                                   plan and report, write nothing
 //	-json                                      the report as JSON on stdout
 //	-now TIME                                  the present, RFC 3339 (for replaying old feeds)
@@ -25,20 +26,32 @@
 // public documentation: turn it on only for an account where the contract suite (oncall/contract) found it to work.
 //
 // Without -region, -token or -base-url, the job runs against the fake server, whatever the source (a token in
-// $ONCALL_API_TOKEN alone does not switch it to a real server). With the demo source, the fake first holds what an earlier sync created when the demo appointments
-// were booked; since then staff have marked statuses and edited appointments in the EHR (carelogic.DemoEdits), so
-// the first pass shows every kind of change, and the second shows that nothing is left to do.
+// $ONCALL_API_TOKEN alone does not switch it to a real server); the fake makes its own division and providers. With
+// the demo source, the fake first holds what an earlier sync created when the demo appointments were booked; since
+// then staff have marked statuses and edited appointments in the EHR (carelogic.DemoEdits), so the first pass shows
+// every kind of change, and the second shows that nothing is left to do.
+//
+// A division or provider is given as OnCall hands it out, an id or a URL of the -region's host; a URL of the other
+// region is refused. An EHR staff id with no provider (not in -provider-map, and no -provider) is not created: it is
+// reported as needing attention. (Left out, OnCall would book it with the token's own user: refused for a
+// coordinator's key, and for a provider's key perhaps the wrong provider.)
+//
+// Exit codes: 0 when the sync ran and OnCall is in sync; 1 when the job could not run (a bad flag, an unreadable
+// source, OnCall unreachable); 2 when the sync ran but something failed or needs a person, which the report lists.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,15 +64,31 @@ import (
 	"github.com/oncallsync/oncall-go/syncer"
 )
 
+// Exit codes.
+const (
+	exitInSync    = 0 // the sync ran and OnCall is in sync with the EHR (or -h)
+	exitError     = 1 // the job could not run: a bad flag, an unreadable source, OnCall unreachable
+	exitAttention = 2 // the sync ran, but something failed or needs a person: the report says what
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "sync:", err)
-		}
-		os.Exit(1)
+	code := exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv), os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitCode prints err, once, and returns the exit code it calls for.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitInSync
+	case errors.Is(err, syncer.ErrIncomplete):
+		fmt.Fprintln(stderr, "sync:", err)
+		return exitAttention
 	}
+	fmt.Fprintln(stderr, "sync:", err)
+	return exitError
 }
 
 // config is the job's parsed command line.
@@ -68,7 +97,8 @@ type config struct {
 	region      string
 	token       string
 	baseURL     string
-	division    int64
+	division    string
+	provider    string
 	providerMap string
 	dryRun      bool
 	json        bool
@@ -77,26 +107,54 @@ type config struct {
 	extension   bool
 }
 
-func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*config, error) {
+// usageText is what -h prints before the flags.
+const usageText = `Usage: go run ./examples/sync [flags]
+
+Syncs EHR appointments into OnCall Health and prints what it did. With no flags it runs the demo against an
+in-memory OnCall server; -region (with a token) points it at a real one.
+
+Examples:
+  go run ./examples/sync
+  go run ./examples/sync -json
+  ONCALL_API_TOKEN=... go run ./examples/sync -region ca -division https://api.oncallhealth.ca/divisions/123/ \
+      -provider-map staff.json -source siu:/var/spool/siu -dry-run
+
+Exit codes: 0 in sync, 1 the job could not run, 2 something failed or needs a person (see the report).
+
+Flags:
+`
+
+func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (*config, error) {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// A bad flag is reported once, by main; -h prints the usage to stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprint(stdout, usageText)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 	c := &config{}
 	var now string
 	fs.StringVar(&c.source, "source", "demo", "EHR source: demo, siu:DIR, fhir:PATH or json:FILE")
 	fs.StringVar(&c.region, "region", "", "OnCall region: ca or us")
 	fs.StringVar(&c.token, "token", "", "OnCall API token (default $ONCALL_API_TOKEN)")
 	fs.StringVar(&c.baseURL, "base-url", "", "OnCall-compatible API root instead of the region's")
-	fs.Int64Var(&c.division, "division", 0, "OnCall division id for new appointments")
-	fs.StringVar(&c.providerMap, "provider-map", "", "JSON file mapping EHR staff ids to OnCall provider ids")
+	fs.StringVar(&c.division, "division", "", "OnCall division for new appointments: its id or URL")
+	fs.StringVar(&c.provider, "provider", "", "OnCall provider (id or URL) for EHR staff ids the provider map does not name")
+	fs.StringVar(&c.providerMap, "provider-map", "", "JSON file mapping EHR staff ids to OnCall provider ids or URLs")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "plan and report without writing")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "the present, as RFC 3339 (default: the clock)")
 	fs.BoolVar(&c.extension, "undocumented-participant-api", false, "also use OnCall's unconfirmed participant endpoints and status field")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w (-h for usage)", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (-h for usage)", fs.Arg(0))
 	}
 	// Only flags switch to a real server, so that a token in the environment does not turn the demo into a
 	// half-configured real run; once they do, the environment supplies the token.
@@ -119,9 +177,11 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*c
 		if c.token == "" {
 			return nil, errors.New("no OnCall token: set -token or ONCALL_API_TOKEN")
 		}
-		if c.division <= 0 {
+		if c.division == "" {
 			return nil, errors.New("-division is required when syncing with a real OnCall server")
 		}
+	} else if c.division != "" || c.provider != "" {
+		return nil, errors.New("-division and -provider name a real OnCall server's; the fake makes its own (add -region to sync with a real one)")
 	}
 	return c, nil
 }
@@ -132,10 +192,12 @@ func (c *config) real() bool { return c.realMode }
 // loadSource opens the EHR source named by spec, and returns the window of start times to sync.
 func loadSource(spec string, now time.Time) (carelogic.Adapter, syncer.Window, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
-	all := syncer.Window{From: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}
+	all := syncer.AllTime()
 	switch {
 	case kind == "demo" && arg == "":
 		return carelogic.NewMemory(carelogic.DemoSchedule(now)...), syncer.Window{From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 120)}, nil
+	case kind == "demo":
+		return nil, syncer.Window{}, fmt.Errorf("-source %q: demo takes nothing after it", spec)
 	case arg == "":
 		return nil, syncer.Window{}, fmt.Errorf("-source %q: want demo, siu:DIR, fhir:PATH or json:FILE", spec)
 	case kind == "siu":
@@ -166,20 +228,65 @@ func loadSource(spec string, now time.Time) (carelogic.Adapter, syncer.Window, e
 	return nil, syncer.Window{}, fmt.Errorf("-source %q: unknown kind %q: want demo, siu, fhir or json", spec, kind)
 }
 
-func readProviderMap(path string) (map[string]oncall.ProviderID, error) {
+// readProviderMap reads the -provider-map file: a JSON object of EHR staff id to an OnCall provider id (a number,
+// or a string of digits) or URL. The values are resolved with resolveRef once the client is known.
+func readProviderMap(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("-provider-map: %w", err)
 	}
-	var raw map[string]json.Number
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("-provider-map %s: want a JSON object of staff id to provider id: %v", path, err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("-provider-map %s: want a JSON object of staff id to provider id or URL", path)
 	}
+	out := make(map[string]string, len(raw))
+	for staff, v := range raw {
+		switch v := v.(type) {
+		case json.Number:
+			out[staff] = v.String()
+		case string:
+			out[staff] = v
+		default:
+			return nil, fmt.Errorf("-provider-map %s: staff id %q: want a provider id or URL", path, staff)
+		}
+	}
+	return out, nil
+}
+
+// resolveRef reads what names a resource of kind ("divisions", "providers") as OnCall hands it out: a positive id,
+// or the resource's URL on the client's own host (a URL of the other region, or another server, is refused). With no
+// client (the fake, which makes its own resources) only an id is taken.
+func resolveRef(client *oncall.Client, what, kind, s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	singular := strings.TrimSuffix(kind, "s")
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, fmt.Errorf("%s: %d is not a %s id: want a positive integer or the %s's URL", what, n, singular, singular)
+		}
+		return n, nil
+	}
+	if client == nil {
+		return 0, fmt.Errorf("%s: want a %s id (a positive integer)", what, singular)
+	}
+	ref, err := client.ParseRef(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	if ref.Kind != kind {
+		return 0, fmt.Errorf("%s: the URL names a %s, not a %s", what, strings.TrimSuffix(ref.Kind, "s"), singular)
+	}
+	return ref.ID, nil
+}
+
+// resolveProviders resolves the provider map's values (see resolveRef).
+func resolveProviders(client *oncall.Client, path string, raw map[string]string) (map[string]oncall.ProviderID, error) {
 	out := make(map[string]oncall.ProviderID, len(raw))
-	for staff, n := range raw {
-		id, err := strconv.ParseInt(n.String(), 10, 64)
-		if err != nil || id <= 0 {
-			return nil, fmt.Errorf("-provider-map %s: staff id %q: provider id must be a positive integer", path, staff)
+	for _, staff := range slices.Sorted(maps.Keys(raw)) {
+		id, err := resolveRef(client, fmt.Sprintf("-provider-map %s: staff id %q", path, staff), "providers", raw[staff])
+		if err != nil {
+			return nil, err
 		}
 		out[staff] = oncall.ProviderID(id)
 	}
@@ -196,12 +303,14 @@ type output struct {
 	// only (it keeps a log); nil against a real one.
 	UndocumentedRequests *int             `json:"undocumented_requests,omitempty"`
 	Passes               []*syncer.Report `json:"passes"`
-	// Converged is true when the last pass planned no action.
+	// Converged is true when the last pass planned no action and left nothing that needs a person.
 	Converged bool `json:"converged"`
+	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention).
+	NeedsAttention bool `json:"needs_attention"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, err := parseFlags(args, stderr, getenv)
+	cfg, err := parseFlags(args, stdout, getenv)
 	if err != nil {
 		return err
 	}
@@ -209,15 +318,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	policy := syncer.DefaultPolicy(oncall.DivisionID(cfg.division))
+	var policy syncer.Policy
 	policy.Now = cfg.now
 	policy.UndocumentedParticipantAPI = cfg.extension
 	api := "documented"
 	if cfg.extension {
 		api = "documented+participant-extension"
 	}
+	var providerMap map[string]string
 	if cfg.providerMap != "" {
-		if policy.Providers, err = readProviderMap(cfg.providerMap); err != nil {
+		if providerMap, err = readProviderMap(cfg.providerMap); err != nil {
 			return err
 		}
 	}
@@ -237,7 +347,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 		target = "OnCall " + strings.ToUpper(region.String()) + " at " + client.BaseURL()
+		div, err := resolveRef(client, "-division", "divisions", cfg.division)
+		if err != nil {
+			return err
+		}
+		policy.Division = oncall.DivisionID(div)
+		if cfg.provider != "" {
+			p, err := resolveRef(client, "-provider", "providers", cfg.provider)
+			if err != nil {
+				return err
+			}
+			policy.DefaultProvider = oncall.ProviderID(p)
+		}
+		if policy.Providers, err = resolveProviders(client, cfg.providerMap, providerMap); err != nil {
+			return err
+		}
 	} else {
+		// The fake makes a provider for every staff id the map does not name; the map takes ids only.
+		if policy.Providers, err = resolveProviders(nil, cfg.providerMap, providerMap); err != nil {
+			return err
+		}
 		demo := cfg.source == "demo"
 		var fc *oncall.Client
 		if fake, fc, err = startFake(ctx, ehr, window, &policy, demo, cfg.extension); err != nil {
@@ -257,11 +386,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if !cfg.json {
 		fmt.Fprintf(stdout, "API: %s\n\n", describeAPI(cfg.extension))
 	}
+	var last error // the last pass's *syncer.IncompleteError, if any
 	for pass := 1; pass <= 2; pass++ {
 		rep, err := runner.Sync(ctx, ehr, window, policy)
-		if err != nil {
+		if err != nil && !errors.Is(err, syncer.ErrIncomplete) {
 			return fmt.Errorf("pass %d: %w", pass, err)
 		}
+		last = err
 		out.Passes = append(out.Passes, rep)
 		if !cfg.json {
 			fmt.Fprintf(stdout, "== pass %d: %s -> %s\n", pass, cfg.source, target)
@@ -274,7 +405,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			break
 		}
 	}
-	out.Converged = !out.Passes[len(out.Passes)-1].Changed()
+	final := out.Passes[len(out.Passes)-1]
+	out.NeedsAttention = final.NeedsAttention()
+	out.Converged = !final.Changed() && !out.NeedsAttention
 	if fake != nil {
 		n := 0
 		for _, r := range fake.Requests() {
@@ -287,16 +420,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if cfg.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	if !cfg.dryRun {
-		if out.Converged {
-			fmt.Fprintln(stdout, "Converged: the last pass found nothing to change.")
-		} else {
-			fmt.Fprintln(stdout, "Not converged: the last pass still had changes (see failures above).")
+		if err := enc.Encode(out); err != nil {
+			return err
 		}
+		return last
 	}
-	return nil
+	switch {
+	case cfg.dryRun:
+	case out.Converged:
+		fmt.Fprintln(stdout, "Converged: the last pass found nothing to change.")
+	case out.NeedsAttention:
+		fmt.Fprintln(stdout, "Not in sync: the last pass left something that needs a person (see above).")
+	default:
+		fmt.Fprintln(stdout, "Not converged: the last pass still had changes (see failures above).")
+	}
+	return last
 }
 
 // describeAPI says which of OnCall's API surfaces the job uses.

@@ -4,14 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/internal/fixtures"
+	"github.com/oncallsync/oncall-go/oncall"
+	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 	"github.com/oncallsync/oncall-go/syncer"
 )
 
@@ -148,22 +156,23 @@ func TestJSONSource(t *testing.T) {
 
 // TestSharedFixtureSources runs the job on the real SIU and FHIR fixtures against the fake, as the README shows.
 // The SIU messages are one appointment's lifecycle, which ends in an S17 deletion, so nothing is created from
-// them. The FHIR examples are booked in December 2013, but their patients have no email, which OnCall needs to
-// invite them: both are skipped, saying so. The FHIR reader's own test files, which carry emails, are created.
+// them, and nothing needs a person. The FHIR examples are booked in December 2013, but their patients have no email,
+// which OnCall needs to invite them: both need attention, so the job ends with the attention exit, never "in sync".
+// The FHIR reader's own test files, which carry emails, are created, and its deliberately broken ones need attention.
 func TestSharedFixtureSources(t *testing.T) {
 	tests := []struct {
 		source, now string
 		creates     int
-		skipped     int
+		attention   int
 	}{
 		{"siu:" + fixtures.Path(t, "fixtures", "ehr", "hl7v2-siu"), "2021-01-01T00:00:00Z", 0, 0},
 		{"fhir:" + fixtures.Path(t, "fixtures", "ehr", "fhir-r4"), "2013-01-01T00:00:00Z", 0, 2},
-		{"fhir:" + filepath.Join("..", "..", "carelogic", "fhir", "testdata"), "2025-12-01T00:00:00Z", 2, -1},
+		{"fhir:" + filepath.Join("..", "..", "carelogic", "fhir", "testdata"), "2025-12-01T00:00:00Z", 2, 5},
 	}
 	for _, tt := range tests {
 		stdout, _, err := runJob(t, nil, "-json", "-now", tt.now, "-source", tt.source)
-		if err != nil {
-			t.Errorf("%s: %v", tt.source, err)
+		if (tt.attention > 0) != errors.Is(err, syncer.ErrIncomplete) || err != nil && !errors.Is(err, syncer.ErrIncomplete) {
+			t.Errorf("%s: error %v, want an incomplete sync: %v", tt.source, err, tt.attention > 0)
 			continue
 		}
 		var out output
@@ -172,15 +181,23 @@ func TestSharedFixtureSources(t *testing.T) {
 			continue
 		}
 		first := out.Passes[0]
-		if got := first.Applied[syncer.ActionCreate]; got < tt.creates || tt.creates == 0 && got > 0 || !out.Converged || len(first.FailedActions()) > 0 {
-			t.Errorf("%s: %d creates (want %d), converged=%v, failures=%v, skipped=%v", tt.source, got, tt.creates, out.Converged, first.FailedActions(), first.Skipped)
+		if got := first.Applied[syncer.ActionCreate]; got != tt.creates || len(first.FailedActions()) > 0 {
+			t.Errorf("%s: %d creates (want %d), failures=%v", tt.source, got, tt.creates, first.FailedActions())
 		}
-		if tt.skipped >= 0 && len(first.Skipped) != tt.skipped {
-			t.Errorf("%s: skipped %v, want %d", tt.source, first.Skipped, tt.skipped)
-		}
+		var attention []syncer.Skip
 		for _, s := range first.Skipped {
-			if tt.skipped > 0 && !strings.Contains(s.Reason, "email is missing") {
-				t.Errorf("%s: skip reason %q, want the missing email", tt.source, s.Reason)
+			if s.Attention {
+				attention = append(attention, s)
+			}
+		}
+		if len(attention) != tt.attention || out.NeedsAttention != (tt.attention > 0) || out.Converged != (tt.attention == 0) {
+			t.Errorf("%s: %d need attention (want %d), needs_attention=%v, converged=%v", tt.source, len(attention), tt.attention, out.NeedsAttention, out.Converged)
+		}
+		if strings.HasPrefix(tt.source, "fhir:/") {
+			for _, s := range attention {
+				if !strings.Contains(s.Reason, "email is missing") {
+					t.Errorf("%s: reason %q, want the missing email", tt.source, s.Reason)
+				}
 			}
 		}
 	}
@@ -212,7 +229,17 @@ func TestErrors(t *testing.T) {
 		{"malformed json file", nil, []string{"-source", "json:" + bad}, "-source json:"},
 		{"unknown source kind", nil, []string{"-source", "csv:x"}, `unknown kind "csv"`},
 		{"source without argument", nil, []string{"-source", "siu"}, "want demo, siu:DIR"},
-		{"bad provider map", nil, []string{"-provider-map", badMap}, "provider id must be a positive integer"},
+		{"bad provider map", nil, []string{"-provider-map", badMap}, `staff id "staff-1": -4 is not a provider id: want a positive integer or the provider's URL`},
+		{"division of the other region", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "https://api.oncallhealth.us/divisions/123/"},
+			"-division: oncall: URL is on another origin: resource URL is on api.oncallhealth.us, the client's is api.oncallhealth.ca"},
+		{"division URL of a provider", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "https://api.oncallhealth.ca/providers/123/"},
+			"-division: the URL names a provider, not a division"},
+		{"negative division", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "-5"}, "-division: -5 is not a division id"},
+		{"provider of the other region", nil, []string{"-region", "us", "-token", "t0k3n-secret", "-division", "7", "-provider", "https://api.oncallhealth.ca/providers/9/"},
+			"-provider: oncall: URL is on another origin"},
+		{"division with the fake", nil, []string{"-division", "5"}, "-division and -provider name a real OnCall server's"},
+		{"demo with an argument", nil, []string{"-source", "demo:x"}, `-source "demo:x": demo takes nothing after it`},
+		{"unknown flag", nil, []string{"-bogus"}, "flag provided but not defined: -bogus (-h for usage)"},
 		{"bad now", nil, []string{"-now", "yesterday"}, "-now: want an RFC 3339 time"},
 		{"stray argument", nil, []string{"extra"}, `unexpected argument "extra"`},
 	}
@@ -229,6 +256,42 @@ func TestErrors(t *testing.T) {
 				t.Errorf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+// TestUsageAndExitCodes: -h prints a synopsis and examples to stdout and exits 0; a bad flag is reported once, on
+// stderr, by main, with exit 1; a finished run that needs a person exits 2.
+func TestUsageAndExitCodes(t *testing.T) {
+	stdout, stderr, err := runJob(t, nil, "-h")
+	if code := exitCode(err, io.Discard); code != exitInSync {
+		t.Errorf("-h: exit %d, want 0", code)
+	}
+	for _, want := range []string{"Usage: go run ./examples/sync [flags]", "Examples:", "Exit codes:", "-division", "-undocumented-participant-api"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-h output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if stderr != "" {
+		t.Errorf("-h wrote to stderr: %q", stderr)
+	}
+
+	_, stderr, err = runJob(t, nil, "-bogus")
+	var printed strings.Builder
+	if code := exitCode(err, &printed); code != exitError {
+		t.Errorf("a bad flag: exit %d, want 1", code)
+	}
+	if stderr != "" || strings.Count(printed.String(), "-bogus") != 1 {
+		t.Errorf("a bad flag: run wrote %q and main %q; want it once, by main", stderr, printed.String())
+	}
+
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{{nil, exitInSync}, {flag.ErrHelp, exitInSync}, {&syncer.IncompleteError{Attention: 1}, exitAttention},
+		{fmt.Errorf("pass 1: %w", errors.New("listing failed")), exitError}} {
+		if got := exitCode(tt.err, io.Discard); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
 	}
 }
 
@@ -252,5 +315,69 @@ func TestSyncJSONConverged(t *testing.T) {
 	}
 	if out.Passes[0].Applied[syncer.ActionCreate] == 0 || len(out.Passes[0].FailedActions()) > 0 {
 		t.Fatalf("the first pass did not sync cleanly: applied %v, %d failures", out.Passes[0].Applied, len(out.Passes[0].FailedActions()))
+	}
+}
+
+// TestRealServerFlags runs the job in real mode against a fake server standing in for OnCall's, with the division
+// and providers named as OnCall hands them out: the division by URL, the provider map by id and by URL, and a
+// default provider. A staff id with no provider at all is reported as needing attention, and the job exits 2.
+func TestRealServerFlags(t *testing.T) {
+	srv := oncalltest.NewServer()
+	t.Cleanup(srv.Close)
+	div := srv.AddDivision("Clinic")
+	p1 := srv.AddProvider("Provider One", "one@clinic.example.org", div)
+	p2 := srv.AddProvider("Provider Two", "two@clinic.example.org", div)
+	dir := t.TempDir()
+	providerMap := filepath.Join(dir, "staff.json")
+	staff := fmt.Sprintf(`{"staff-1": %d, "staff-2": "%s/providers/%d/"}`, p1, srv.URL(), p2)
+	if err := os.WriteFile(providerMap, []byte(staff), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2030, 3, 4, 12, 0, 0, 0, time.UTC)
+	appt := func(id, staff string) carelogic.Appointment {
+		return carelogic.Appointment{ID: id, Source: "json", Kind: carelogic.Individual, Modality: carelogic.Video, ProviderID: staff,
+			Start: now.AddDate(0, 0, 1), Duration: 50 * time.Minute, Activity: "Individual Therapy",
+			Participants: []carelogic.Participant{{ClientID: "cl-" + id, Name: "Client " + id, Email: "client" + id + "@example.com"}}}
+	}
+	schedule := filepath.Join(dir, "schedule.json")
+	var b bytes.Buffer
+	if err := carelogic.WriteJSON(&b, []carelogic.Appointment{appt("1", "staff-1"), appt("2", "staff-2"), appt("3", "staff-3")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(schedule, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-json", "-now", now.Format(time.RFC3339), "-region", "ca", "-base-url", srv.URL(), "-token", srv.Token(),
+		"-division", fmt.Sprintf("%s/divisions/%d/", srv.URL(), div), "-provider-map", providerMap, "-source", "json:" + schedule}
+
+	stdout, _, err := runJob(t, nil, args...)
+	if code := exitCode(err, io.Discard); code != exitAttention {
+		t.Fatalf("exit %d (%v), want 2: staff-3 has no provider", code, err)
+	}
+	var out output
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]oncall.ProviderID{}
+	for _, a := range srv.Appointments() {
+		id, _ := a.Metadata.String(syncer.KeyEMRID)
+		got[id] = a.Provider
+	}
+	if diff := cmp.Diff(map[string]oncall.ProviderID{"1": p1, "2": p2}, got); diff != "" {
+		t.Errorf("providers (-want +got):\n%s", diff)
+	}
+	if !out.NeedsAttention || out.Converged {
+		t.Errorf("needs_attention %v, converged %v: want the unmapped staff id reported", out.NeedsAttention, out.Converged)
+	}
+
+	// With a default provider, staff-3's appointment is created with it, and the job is in sync.
+	stdout, _, err = runJob(t, nil, append(args, "-provider", fmt.Sprint(p1))...)
+	if code := exitCode(err, io.Discard); code != exitInSync {
+		t.Fatalf("with -provider: exit %d (%v), want 0:\n%s", code, err, stdout)
+	}
+	for _, a := range srv.Appointments() {
+		if id, _ := a.Metadata.String(syncer.KeyEMRID); id == "3" && a.Provider != p1 {
+			t.Errorf("staff-3's appointment has provider %d, want the default %d", a.Provider, p1)
+		}
 	}
 }
