@@ -626,8 +626,8 @@ func chaosRun(t *testing.T, e *chaosEnv, r *syncer.Runner, phase string, seed ui
 		if sc.stormN > 0 && pass == stormPass {
 			// The runner calls Progress after each action, from the goroutine that will send the next request;
 			// with Concurrency 1 the storm therefore always hits the same request.
-			r.Progress = func(done, _ int) {
-				switch done {
+			r.Progress = func(p syncer.Progress) {
+				switch p.Done {
 				case sc.stormAt:
 					if err := e.srv.SetFaults(chaosFaults(passSeed+50, time.Second)); err != nil {
 						t.Error(err)

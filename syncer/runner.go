@@ -32,8 +32,17 @@ type Runner struct {
 	// Logger receives a line per action, without PHI: debug level when applied, info when a create's outcome is
 	// ambiguous and it is to be looked up, warn when it failed. Nil is silent.
 	Logger *slog.Logger
-	// Progress, if set, is called after each action with the number done and the total. It must be quick.
-	Progress func(done, total int)
+	// Progress, if set, is called as the run goes: after each page of the listing pass, and after each action. It
+	// must be quick; calls do not overlap.
+	Progress func(Progress)
+}
+
+// Progress is how far a run has come, for Runner.Progress.
+type Progress struct {
+	// Listed counts the OnCall appointments the listing pass has read so far.
+	Listed int
+	// Done counts the actions finished, applied or not, of Total planned; Failed counts those that failed so far.
+	Done, Total, Failed int
 }
 
 // errEarlierFailed is the Err of an action not run because an earlier change to its appointment failed.
@@ -80,7 +89,7 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 		}
 		appts = append(appts, a)
 	}
-	existing, err := r.list(ctx)
+	existing, err := r.list(ctx, r.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +97,7 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	if err != nil {
 		return nil, err
 	}
-	rep, err := r.Apply(ctx, cs)
+	rep, err := r.applyChangeset(ctx, cs, len(existing))
 	if store, ok := ehr.(carelogic.URLStore); ok && !r.DryRun && rep != nil && ctx.Err() == nil {
 		r.storeURLs(ctx, store, appts, existing, rep)
 		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
@@ -199,15 +208,18 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 	}
 }
 
-// list reads every OnCall appointment the token can see.
-func (r *Runner) list(ctx context.Context) ([]oncall.Appointment, error) {
+// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page.
+func (r *Runner) list(ctx context.Context, progress func(Progress)) ([]oncall.Appointment, error) {
 	var out []oncall.Appointment
 	opts := &oncall.AppointmentListOptions{ListOptions: oncall.ListOptions{PageSize: cmpOr(r.PageSize, 100)}}
-	for a, err := range r.Client.Appointments.All(ctx, opts) {
+	for page, err := range r.Client.Appointments.Pages(ctx, opts) {
 		if err != nil {
 			return nil, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
 		}
-		out = append(out, *a)
+		out = append(out, page.Results...)
+		if progress != nil {
+			progress(Progress{Listed: len(out)})
+		}
 	}
 	return out, nil
 }
@@ -226,6 +238,11 @@ func (r *Runner) list(ctx context.Context) ([]oncall.Appointment, error) {
 // the run (the report then says what was done), and otherwise an *IncompleteError when anything is left undone
 // (see Sync).
 func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
+	return r.applyChangeset(ctx, cs, 0)
+}
+
+// applyChangeset is Apply, reporting progress with the number of OnCall appointments listed before it.
+func (r *Runner) applyChangeset(ctx context.Context, cs *Changeset, listed int) (*Report, error) {
 	if cs == nil {
 		cs = &Changeset{}
 	}
@@ -245,6 +262,7 @@ func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
 	var (
 		mu      sync.Mutex
 		done    int
+		failed  int
 		pending []int // indexes into rep.Actions of ambiguous creates
 	)
 	finish := func(i int, res ActionResult) {
@@ -252,11 +270,14 @@ func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
 		defer mu.Unlock()
 		rep.Actions[i] = res
 		done++
-		if res.Outcome == OutcomeAmbiguous {
+		switch res.Outcome {
+		case OutcomeAmbiguous:
 			pending = append(pending, i)
+		case OutcomeFailed, OutcomeNotRun:
+			failed++
 		}
 		if r.Progress != nil {
-			r.Progress(done, total)
+			r.Progress(Progress{Listed: listed, Done: done, Total: total, Failed: failed})
 		}
 	}
 	// index of each group's first action in rep.Actions
@@ -554,7 +575,7 @@ func (r *Runner) create(ctx context.Context, a Action) ActionResult {
 // others are created again.
 func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int) {
 	for round := 0; len(pending) > 0 && round < maxCreateRounds; round++ {
-		existing, err := r.list(ctx)
+		existing, err := r.list(ctx, nil)
 		if err != nil {
 			for _, i := range pending {
 				rep.Actions[i].Outcome = OutcomeFailed

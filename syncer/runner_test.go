@@ -273,8 +273,8 @@ func TestRunnerCancel(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &syncer.Runner{Client: h.client, Concurrency: 2, Progress: func(done, _ int) {
-		if done == 5 {
+	r := &syncer.Runner{Client: h.client, Concurrency: 2, Progress: func(p syncer.Progress) {
+		if p.Done == 5 {
 			cancel()
 		}
 	}}
@@ -470,24 +470,31 @@ func TestRunnerProgress(t *testing.T) {
 	h := newHarness(t, carelogic.DemoSchedule(e2eNow))
 	var (
 		mu    sync.Mutex
-		calls [][2]int
+		calls []syncer.Progress
 	)
 	r := h.runner()
-	r.Progress = func(done, total int) {
+	r.PageSize = 5
+	r.Progress = func(p syncer.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
-		calls = append(calls, [2]int{done, total})
+		calls = append(calls, p)
 	}
 	for pass := range 2 {
 		calls = nil
+		listed := len(h.srv.Appointments())
 		rep := h.sync(r)
 		n := len(rep.Actions)
 		if pass == 0 && n == 0 {
 			t.Fatal("the first sync planned nothing")
 		}
-		var want [][2]int
+		// A call per page of the listing pass, then one per action, each with the count listed.
+		var want []syncer.Progress
+		for l := 5; l < listed; l += 5 {
+			want = append(want, syncer.Progress{Listed: l})
+		}
+		want = append(want, syncer.Progress{Listed: listed})
 		for i := 1; i <= n; i++ {
-			want = append(want, [2]int{i, n})
+			want = append(want, syncer.Progress{Listed: listed, Done: i, Total: n})
 		}
 		mu.Lock()
 		got := calls

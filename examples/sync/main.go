@@ -381,7 +381,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			target += ", holding an earlier sync of the demo schedule"
 		}
 	}
-	runner := &syncer.Runner{Client: client, DryRun: cfg.dryRun, Progress: progress(stderr)}
+	runner := &syncer.Runner{Client: client, DryRun: cfg.dryRun}
+	if !cfg.json {
+		runner.Progress = progress(stderr) // silent when stderr is not a terminal
+	}
 	out := output{Target: target, Source: cfg.source, API: api}
 	if !cfg.json {
 		fmt.Fprintf(stdout, "API: %s\n\n", describeAPI(cfg.extension))
@@ -471,8 +474,9 @@ func replayEarlierSync(ctx context.Context, client *oncall.Client, mem *carelogi
 	return nil
 }
 
-// progress returns a Progress callback that keeps one line up to date on a terminal, and nil elsewhere.
-func progress(w io.Writer) func(done, total int) {
+// progress returns a Progress callback that keeps one line up to date on w when it is a terminal, and nil
+// elsewhere: a log or a pipe gets the report alone.
+func progress(w io.Writer) func(syncer.Progress) {
 	f, ok := w.(*os.File)
 	if !ok {
 		return nil
@@ -480,10 +484,22 @@ func progress(w io.Writer) func(done, total int) {
 	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		return nil
 	}
-	return func(done, total int) {
-		fmt.Fprintf(f, "\r  %d/%d changes applied", done, total)
-		if done == total {
-			fmt.Fprint(f, "\r\033[K")
+	return func(p syncer.Progress) { fmt.Fprint(f, progressLine(p)) }
+}
+
+// progressLine is the line progress keeps up to date: it rewrites itself, and clears itself once every change is
+// done.
+func progressLine(p syncer.Progress) string {
+	line := fmt.Sprintf("\r  listed %d OnCall appointments", p.Listed)
+	if p.Total > 0 {
+		line += fmt.Sprintf("; %d/%d changes done", p.Done, p.Total)
+		if p.Failed > 0 {
+			line += fmt.Sprintf(", %d failed", p.Failed)
 		}
 	}
+	line += "\033[K"
+	if p.Total > 0 && p.Done == p.Total {
+		line += "\r\033[K"
+	}
+	return line
 }

@@ -381,3 +381,33 @@ func TestRealServerFlags(t *testing.T) {
 		}
 	}
 }
+
+// The progress line says what was listed, what was done of what, and what failed; it clears itself at the end; and
+// it is silent where stderr is not a terminal.
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		p    syncer.Progress
+		want string
+	}{
+		{syncer.Progress{Listed: 100}, "\r  listed 100 OnCall appointments\033[K"},
+		{syncer.Progress{Listed: 120, Done: 3, Total: 10}, "\r  listed 120 OnCall appointments; 3/10 changes done\033[K"},
+		{syncer.Progress{Listed: 120, Done: 4, Total: 10, Failed: 1}, "\r  listed 120 OnCall appointments; 4/10 changes done, 1 failed\033[K"},
+		{syncer.Progress{Listed: 120, Done: 10, Total: 10}, "\r  listed 120 OnCall appointments; 10/10 changes done\033[K\r\033[K"},
+	}
+	for _, tt := range tests {
+		if got := progressLine(tt.p); got != tt.want {
+			t.Errorf("progressLine(%+v) = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+	if progress(&bytes.Buffer{}) != nil {
+		t.Error("progress on a buffer is not nil")
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if progress(f) != nil {
+		t.Error("progress on a file is not nil: a log would fill with progress lines")
+	}
+}
