@@ -10,8 +10,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"golang.org/x/time/rate"
 )
 
 // The benchmarks compare the client with what a caller would write with the standard library alone: decoding
@@ -210,7 +208,7 @@ func benchTransport(b *testing.B) *http.Transport {
 
 func BenchmarkGetAppointment(b *testing.B) {
 	srv, _ := benchAppointmentServer(b)
-	c, err := NewClient(RegionCA, "bench-token", WithBaseURL(srv.URL), WithRateLimit(rate.Inf, 1),
+	c, err := NewClient(RegionCA, "bench-token", WithBaseURL(srv.URL), WithRateLimit(NoRateLimit, 1),
 		WithHTTPClient(&http.Client{Transport: benchTransport(b)}))
 	if err != nil {
 		b.Fatal(err)

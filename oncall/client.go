@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/oncallsync/oncall-go/internal/ratelimit"
+	"golang.org/x/time/rate"
 )
 
 // Client talks to the OnCall Health API of one Region. It is safe for concurrent use; share one per token and
@@ -92,7 +93,7 @@ func NewClient(region Region, token string, opts ...Option) (*Client, error) {
 		baseStr:    base.String(),
 		authHeader: cfg.authScheme + " " + token,
 		userAgent:  cfg.userAgent,
-		pacer:      ratelimit.New(cfg.limit, cfg.burst),
+		pacer:      ratelimit.New(rate.Limit(cfg.limit), cfg.burst),
 		retry:      cfg.retry,
 		log:        log,
 	}

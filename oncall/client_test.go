@@ -19,7 +19,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jarcoal/httpmock"
-	"golang.org/x/time/rate"
 )
 
 // Helpers shared by the client, transport, retry, pagination and security tests. Their names start with "net" so
@@ -44,7 +43,7 @@ func netMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTranspo
 	all := append([]Option{
 		WithHTTPClient(&http.Client{Transport: mt}),
 		WithRetryPolicy(netPolicy()),
-		WithRateLimit(rate.Inf, 1),
+		WithRateLimit(NoRateLimit, 1),
 	}, opts...)
 	c, err := NewClient(RegionCA, netToken, all...)
 	if err != nil {
@@ -70,7 +69,7 @@ func netServerClient(t *testing.T, baseURL string, opts ...Option) *Client {
 		WithBaseURL(baseURL),
 		WithHTTPClient(&http.Client{Transport: netTransport(t)}),
 		WithRetryPolicy(netPolicy()),
-		WithRateLimit(rate.Inf, 1),
+		WithRateLimit(NoRateLimit, 1),
 	}, opts...)
 	c, err := NewClient(RegionCA, netToken, all...)
 	if err != nil {
@@ -177,7 +176,7 @@ func TestWithHTTPClientKeepsCallerClient(t *testing.T) {
 	userCheck := func(*http.Request, []*http.Request) error { return nil }
 	hc := &http.Client{Transport: mt, Timeout: 7 * time.Second, Jar: jar, CheckRedirect: userCheck}
 
-	c, err := NewClient(RegionCA, netToken, WithHTTPClient(hc), WithRateLimit(rate.Inf, 1))
+	c, err := NewClient(RegionCA, netToken, WithHTTPClient(hc), WithRateLimit(NoRateLimit, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +224,7 @@ func TestWithHTTPClientTimeoutApplies(t *testing.T) {
 	defer close(stop)
 	c, err := NewClient(RegionCA, netToken, WithBaseURL(srv.URL),
 		WithHTTPClient(&http.Client{Transport: netTransport(t), Timeout: 100 * time.Millisecond}),
-		WithRetryPolicy(RetryPolicy{}), WithRateLimit(rate.Inf, 1))
+		WithRetryPolicy(RetryPolicy{}), WithRateLimit(NoRateLimit, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 
 	"github.com/oncallsync/oncall-go/oncall"
 )
@@ -816,10 +815,10 @@ func TestNewClientErrors(t *testing.T) {
 		"negative max retryafter": {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetryAfter: -time.Second}), "oncall: WithRetryPolicy: negative values are not allowed"},
 		"max wait below min wait": {oncall.WithRetryPolicy(oncall.RetryPolicy{MinWait: time.Second, MaxWait: time.Millisecond}),
 			"oncall: WithRetryPolicy: MaxWait is less than MinWait"},
-		"zero rate":           {oncall.WithRateLimit(0, 1), "oncall: WithRateLimit: limit must be positive, or rate.Inf"},
-		"negative rate":       {oncall.WithRateLimit(-5, 1), "oncall: WithRateLimit: limit must be positive, or rate.Inf"},
+		"zero rate":           {oncall.WithRateLimit(0, 1), "oncall: WithRateLimit: requests a second must be positive, or NoRateLimit"},
+		"negative rate":       {oncall.WithRateLimit(-5, 1), "oncall: WithRateLimit: requests a second must be positive, or NoRateLimit"},
 		"zero burst":          {oncall.WithRateLimit(10, 0), "oncall: WithRateLimit: burst must be at least 1"},
-		"zero burst, no rate": {oncall.WithRateLimit(rate.Inf, 0), "oncall: WithRateLimit: burst must be at least 1"},
+		"zero burst, no rate": {oncall.WithRateLimit(oncall.NoRateLimit, 0), "oncall: WithRateLimit: burst must be at least 1"},
 		"nil logger":          {oncall.WithLogger(nil), "oncall: WithLogger: nil *slog.Logger"},
 		"empty user agent":    {oncall.WithUserAgent(""), "oncall: WithUserAgent: empty, or contains a line break"},
 		"user agent with CRLF": {oncall.WithUserAgent("acme/1.0\r\nAuthorization: Token " + token),
@@ -871,7 +870,7 @@ func TestNewClientAccepts(t *testing.T) {
 		{name: "proxy path", region: oncall.RegionCA, opts: []oncall.Option{oncall.WithBaseURL("https://proxy.example.com/oncall/ca/")},
 			wantBase: "https://proxy.example.com/oncall/ca/"},
 		{name: "no rate limit, no retries", region: oncall.RegionCA,
-			opts: []oncall.Option{oncall.WithRateLimit(rate.Inf, 1), oncall.WithRetryPolicy(oncall.RetryPolicy{})}, wantBase: "https://api.oncallhealth.ca/"},
+			opts: []oncall.Option{oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithRetryPolicy(oncall.RetryPolicy{})}, wantBase: "https://api.oncallhealth.ca/"},
 		{name: "bearer", region: oncall.RegionCA, opts: []oncall.Option{oncall.WithAuthScheme("Bearer")}, wantBase: "https://api.oncallhealth.ca/"},
 	}
 	for _, tc := range tests {

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
@@ -79,7 +77,7 @@ func memServer(t testing.TB) *httptest.Server {
 func memClient(t testing.TB, ts *httptest.Server) *oncall.Client {
 	t.Helper()
 	c, err := oncall.NewClient(oncall.RegionCA, "test-token", oncall.WithBaseURL(ts.URL), oncall.WithHTTPClient(ts.Client()),
-		oncall.WithRateLimit(rate.Inf, 1),
+		oncall.WithRateLimit(oncall.NoRateLimit, 1),
 		oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
 	if err != nil {
 		t.Fatal(err)

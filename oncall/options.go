@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"golang.org/x/time/rate"
 )
 
 // An Option configures a Client. Options are applied in order; an invalid one makes NewClient fail.
@@ -18,7 +17,7 @@ type config struct {
 	baseURL    string
 	httpClient *http.Client
 	retry      RetryPolicy
-	limit      rate.Limit
+	limit      float64
 	burst      int
 	logger     *slog.Logger
 	userAgent  string
@@ -29,9 +28,13 @@ type config struct {
 // API of its kind while syncing thousands of appointments a minute. Raise it with WithRateLimit once OnCall has
 // confirmed your key's allowance.
 const (
-	DefaultRateLimit rate.Limit = 10
-	DefaultBurst     int        = 10
+	DefaultRateLimit = 10.0 // requests a second
+	DefaultBurst     = 10
 )
+
+// NoRateLimit, given to WithRateLimit, removes the client's own limit: for tests against a fake, or a proxy that
+// limits itself. A 429 still pauses the client for the server's Retry-After.
+const NoRateLimit = math.MaxFloat64
 
 // DefaultUserAgent is sent unless WithUserAgent replaces it.
 const DefaultUserAgent = "oncall-go/" + Version
@@ -86,16 +89,17 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithRateLimit sets how many requests a second the client sends (every attempt, retries included), with bursts
-// of up to burst. rate.Inf removes the limit; a 429 still pauses the client for the server's Retry-After.
-func WithRateLimit(limit rate.Limit, burst int) Option {
+// of up to burst: WithRateLimit(25, 5). NoRateLimit removes the limit; a 429 still pauses the client for the
+// server's Retry-After.
+func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *config) error {
-		if limit <= 0 {
-			return fmt.Errorf("oncall: WithRateLimit: limit must be positive, or rate.Inf")
+		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+			return fmt.Errorf("oncall: WithRateLimit: requests a second must be positive, or NoRateLimit")
 		}
 		if burst < 1 {
 			return fmt.Errorf("oncall: WithRateLimit: burst must be at least 1")
 		}
-		c.limit, c.burst = limit, burst
+		c.limit, c.burst = perSecond, burst
 		return nil
 	}
 }

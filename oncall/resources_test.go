@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jarcoal/httpmock"
-	"golang.org/x/time/rate"
 
 	"github.com/oncallsync/oncall-go/oncall"
 )
@@ -59,7 +58,7 @@ func newStubAPI(t testing.TB, region oncall.Region, opts ...oncall.Option) (*onc
 	all := append([]oncall.Option{
 		oncall.WithHTTPClient(&http.Client{Transport: s.mt}),
 		oncall.WithRetryPolicy(stubRetryPolicy),
-		oncall.WithRateLimit(rate.Inf, 1),
+		oncall.WithRateLimit(oncall.NoRateLimit, 1),
 	}, opts...)
 	c, err := oncall.NewClient(region, stubToken, all...)
 	if err != nil {

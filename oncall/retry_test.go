@@ -19,7 +19,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jarcoal/httpmock"
-	"golang.org/x/time/rate"
 )
 
 // netCall sends one request of the given method through the client's request path, with a JSON body for the
@@ -597,7 +596,7 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 		opts  []Option
 		first func() *http.Response
 	}{
-		{"token bucket", []Option{WithRateLimit(rate.Every(time.Hour), 1), WithRetryPolicy(slow)}, netAppointment(200, 7)},
+		{"token bucket", []Option{WithRateLimit(1.0/3600, 1), WithRetryPolicy(slow)}, netAppointment(200, 7)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -633,7 +632,7 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 // Retry-After too, and the rate drops.
 func TestRateLimitedSlowsWholeClient(t *testing.T) {
 	t.Parallel()
-	const configured rate.Limit = 1000
+	const configured = 1000.0
 	c, mt := netMockClient(t, WithRateLimit(configured, 10))
 	first := &netSequence{steps: []func() *http.Response{netStatus(429, "Retry-After", "1"), netAppointment(200, 1)}}
 	second := &netSequence{steps: []func() *http.Response{netAppointment(200, 2)}}

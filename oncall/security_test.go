@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jarcoal/httpmock"
-	"golang.org/x/time/rate"
 )
 
 // A redirect to another origin is refused before anything is sent there, and is not retried.
@@ -323,7 +322,7 @@ func TestDefaultClientWritesNothing(t *testing.T) {
 
 	mt := httpmock.NewMockTransport()
 	c, err := NewClient(RegionCA, netToken, WithHTTPClient(&http.Client{Transport: mt}),
-		WithRetryPolicy(netPolicy()), WithRateLimit(rate.Inf, 1))
+		WithRetryPolicy(netPolicy()), WithRateLimit(NoRateLimit, 1))
 	if err != nil {
 		restore()
 		t.Fatal(err)

@@ -222,7 +222,7 @@ func (c *idleCounter) CloseIdleConnections() { c.closes.Add(1) }
 func TestFailureLeavesCallersConnections(t *testing.T) {
 	t.Parallel()
 	tr := &idleCounter{}
-	c, err := NewClient(RegionCA, netToken, WithHTTPClient(&http.Client{Transport: tr}), WithRetryPolicy(netPolicy()), WithRateLimit(rate.Inf, 1))
+	c, err := NewClient(RegionCA, netToken, WithHTTPClient(&http.Client{Transport: tr}), WithRetryPolicy(netPolicy()), WithRateLimit(NoRateLimit, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

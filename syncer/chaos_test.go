@@ -19,7 +19,6 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
@@ -42,7 +41,7 @@ var chaosRetry = oncall.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, Ma
 
 // chaosRate is high enough never to pace the tests, but finite, so that the client's slow-down after a 429 (it
 // halves its rate, then recovers) is exercised too.
-const chaosRate = rate.Limit(20000)
+const chaosRate = 20000.0
 
 // chaosEHR generates an EHR schedule from a seed and edits it as clinic staff would. It keeps its own copy of
 // every appointment (appts), which the tests put into each EHR they sync, so that the runs compared hold the same

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
@@ -68,7 +67,7 @@ func newHarness(t testing.TB, appts []carelogic.Appointment, cfg ...harnessConfi
 	for _, id := range slices.Sorted(maps.Keys(staff)) {
 		p.Providers[id] = srv.AddProvider("Provider "+id, id+"@clinic.example.org", div)
 	}
-	opts := append([]oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(rate.Inf, 1)}, c.client...)
+	opts := append([]oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1)}, c.client...)
 	client, err := srv.Client(opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
@@ -43,7 +41,7 @@ type throughputResult struct {
 
 // throughputSetup starts a fake with the server-side limit and returns the changeset of n 1:1 creates and a
 // runner whose client keeps to limit requests a second.
-func throughputSetup(tb testing.TB, n int, limit rate.Limit, burst int, policy oncall.RetryPolicy, serverRate float64, serverBurst int) (*oncalltest.Server, *syncer.Runner, *syncer.Changeset) {
+func throughputSetup(tb testing.TB, n int, limit float64, burst int, policy oncall.RetryPolicy, serverRate float64, serverBurst int) (*oncalltest.Server, *syncer.Runner, *syncer.Changeset) {
 	tb.Helper()
 	srv := oncalltest.NewServer(oncalltest.WithRateLimit(serverRate, serverBurst))
 	div := srv.AddDivision("Throughput clinic")

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 )
@@ -67,7 +65,7 @@ func startFake(now time.Time) (*oncalltest.Server, *oncall.Client, error) {
 		}
 	}
 	// The fake has no rate limit of its own; the client's is raised so the demo runs at loopback speed.
-	client, err := srv.Client(oncall.WithRateLimit(rate.Limit(500), 50))
+	client, err := srv.Client(oncall.WithRateLimit(500, 50))
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	"golang.org/x/time/rate"
-
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
@@ -48,7 +46,7 @@ func startFake(ctx context.Context, ehr carelogic.Adapter, w syncer.Window, p *s
 		}
 	}
 	// The fake has no rate limit of its own; the client's is raised so the demo runs at loopback speed.
-	client, err := srv.Client(oncall.WithRateLimit(rate.Limit(500), 50))
+	client, err := srv.Client(oncall.WithRateLimit(500, 50))
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

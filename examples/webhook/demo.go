@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
@@ -115,7 +113,7 @@ func startDemo(cfg *config, ehr *carelogic.Memory) (*demoEnv, error) {
 	}
 	srv := oncalltest.NewServer(opts...)
 	// The fake has no rate limit of its own; the client's is raised so the demo runs at loopback speed.
-	client, err := srv.Client(oncall.WithRateLimit(rate.Limit(500), 50))
+	client, err := srv.Client(oncall.WithRateLimit(500, 50))
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/contract"
@@ -839,7 +838,7 @@ func (w *world) secrets() []string {
 // client returns a fast client of the world's server, sending through rt when it is not nil.
 func (w *world) client(t *testing.T, rt http.RoundTripper) *oncall.Client {
 	t.Helper()
-	opts := []oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(rate.Inf, 1)}
+	opts := []oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1)}
 	if rt != nil {
 		opts = append(opts, oncall.WithHTTPClient(&http.Client{Transport: rt}))
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
-	"golang.org/x/time/rate"
 )
 
 // TestContractGuard shows that the writer refuses, without sending anything, every write that names an appointment
@@ -27,7 +26,7 @@ func TestContractGuard(t *testing.T) {
 	}
 	rec, _ := srv.AppointmentRecord(theirs)
 	theirPart := rec.Participants[0].ID
-	c, err := srv.Client(oncall.WithRateLimit(rate.Inf, 1))
+	c, err := srv.Client(oncall.WithRateLimit(oncall.NoRateLimit, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

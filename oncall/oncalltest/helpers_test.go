@@ -11,7 +11,6 @@ import (
 
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
-	"golang.org/x/time/rate"
 )
 
 // fastRetry is a retry policy that keeps the suite fast.
@@ -35,7 +34,7 @@ func newWorld(t *testing.T, opts ...oncalltest.Option) *world {
 
 func (w *world) client(t *testing.T, opts ...oncall.Option) *oncall.Client {
 	t.Helper()
-	all := append([]oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(rate.Inf, 1)}, opts...)
+	all := append([]oncall.Option{oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1)}, opts...)
 	c, err := w.srv.Client(all...)
 	if err != nil {
 		t.Fatalf("Client: %v", err)

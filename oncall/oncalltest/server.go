@@ -98,7 +98,7 @@ func (s *Server) HTTPClient() *http.Client { return s.ts.Client() }
 
 // Client returns a real OnCall client (labelled oncall.RegionCA) that sends requests to this server with its
 // token. The options come after the server's own (oncall.WithBaseURL and oncall.WithHTTPClient), so they can
-// replace them; tests usually add a fast oncall.WithRetryPolicy and oncall.WithRateLimit(rate.Inf, 1).
+// replace them; tests usually add a fast oncall.WithRetryPolicy and oncall.WithRateLimit(oncall.NoRateLimit, 1).
 func (s *Server) Client(opts ...oncall.Option) (*oncall.Client, error) {
 	all := append([]oncall.Option{oncall.WithBaseURL(s.base), oncall.WithHTTPClient(s.ts.Client())}, opts...)
 	return oncall.NewClient(oncall.RegionCA, s.token, all...)

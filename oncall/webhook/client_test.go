@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/webhook"
-	"golang.org/x/time/rate"
 )
 
 // apiServer is an httptest server that serves GET /appointments/{id}/ from a map of raw JSON bodies, answering
@@ -71,7 +70,7 @@ func fastClient(t *testing.T, region oncall.Region, baseURL string) *oncall.Clie
 		oncall.WithBaseURL(baseURL),
 		oncall.WithHTTPClient(&http.Client{Transport: tr}),
 		oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}),
-		oncall.WithRateLimit(rate.Inf, 1),
+		oncall.WithRateLimit(oncall.NoRateLimit, 1),
 	)
 }
 
