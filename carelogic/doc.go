@@ -8,8 +8,9 @@
 // A recurring series is a set of occurrences that share a SeriesID. Validate reports everything that would stop
 // an appointment from being synced, naming fields and ids but never a client's name or email.
 //
-// This package imports nothing else of the SDK. It opens no files and makes no network calls: ReadJSON and
-// WriteJSON work on a reader and a writer the caller supplies.
+// This package imports nothing else of the SDK, and makes no network calls. ReadJSON and WriteJSON work on a reader
+// and a writer the caller supplies; ReadJSONPath reads a schedule file or a folder of them, reporting a file it
+// cannot read in a *SourceError and going on with the others, as siu.ReadPath and fhir.ReadPath do.
 //
 // # Adapters
 //

@@ -165,11 +165,17 @@
 // (such as a DELETE in a transaction) and nested Bundles are ignored. One bad entry does not spoil the others:
 // DecodeBundle returns what decoded together with the errors of the rest.
 //
-// [ReadPath] reads one file, or every *.json file directly inside a folder. In a folder, a resource that is not an
-// Appointment or Bundle (an AppointmentResponse, say, which only answers an appointment request and changes no
-// appointment) is skipped and reported by [Source.Skipped]; a file named on its own must be one. When several
-// files hold the same appointment, the copy with the latest meta.lastUpdated, or else the last read in name
-// order, is kept. Any other bad input fails the read.
+// [ReadPath] reads one file, or every file directly inside a folder that holds an Appointment or a Bundle, told by
+// its resourceType whatever the file's name (.json, .txt or none). In a folder, any other file, such as an
+// AppointmentResponse (which only answers an appointment request and changes no appointment) or a file that is
+// not JSON, is skipped and listed by [Source.Skipped]; a file named on its own must be an Appointment or Bundle.
+// When several files hold the same appointment, the copy with the latest meta.lastUpdated, or else the last read
+// in name order, is kept.
+//
+// A bad file does not spoil the others: ReadPath returns the Source of every good file together with a
+// *carelogic.SourceError that names each failed file and counts the skipped ones. A path with nothing to read (an
+// empty folder, a folder of other files, a Bundle without appointments) is an error too, wrapping
+// carelogic.ErrEmptySource, so that it is never taken for a schedule with no appointments.
 //
 // A proposed appointment without a start (the HL7 example Appointment-examplereq.json) decodes, with a zero Start
 // that Validate reports; Source never yields it from Appointments (it is in no time window), though Appointment
@@ -177,7 +183,7 @@
 //
 // # Errors
 //
-// Failures are *[DecodeError]s naming the file, Bundle entry, resource and element at fault, for example
+// Failures are *[DecodeError]s naming the Bundle entry, resource and element at fault, for example
 //
 //	fhir: Bundle entry[3]: Appointment "a-17": participant[1].extension[0].valueCode: missing (...)
 //

@@ -18,7 +18,8 @@ var ErrUnsupportedResource = errors.New("fhir: unsupported resource type")
 // a patient's name, email or id never does. Errors from encoding/json, which may quote input, are reachable only
 // through Unwrap.
 type DecodeError struct {
-	// Path is the file the resource was read from, when ReadPath read it; empty otherwise.
+	// Path is the file the resource was read from, when the code that read it sets it. ReadPath leaves it empty
+	// and names the file in the carelogic.FileError that wraps this error instead.
 	Path string
 	// Entry is the index of the Bundle entry at fault, or -1 when the resource was not in a Bundle.
 	Entry int

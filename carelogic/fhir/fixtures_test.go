@@ -247,6 +247,7 @@ func TestReadPathFixtures(t *testing.T) {
 			{Path: p("Appointment-from-SIU-S12-01.json"), ID: "36996", Reason: "superseded by the copy in " + p("Appointment-from-SIU-S15-01.json")},
 			{Path: p("Appointment-from-SIU-S15-01.json"), ID: "36996", Reason: "superseded by the copy in " + p("Appointment-from-SIU-S17-01.json")},
 			{Path: p("Appointment-from-SIU-S17-01.json"), ID: "36996", Reason: "superseded by the copy in " + p("Appointment-from-SIU-S26-01.json")},
+			{Path: p("LICENSE-microsoft-FHIR-Converter-MIT.txt"), Reason: "not JSON"},
 		}
 		if diff := cmp.Diff(wantSkipped, src.Skipped()); diff != "" {
 			t.Errorf("Skipped mismatch (-want +got):\n%s", diff)
@@ -260,7 +261,7 @@ func TestReadPathFixtures(t *testing.T) {
 		if !errors.Is(err, ErrUnsupportedResource) {
 			t.Fatalf("ReadPath = %v, want an error wrapping ErrUnsupportedResource", err)
 		}
-		if want := "fhir: " + path + ": AppointmentResponse: not an Appointment or Bundle"; err.Error() != want {
+		if want := "carelogic: " + path + ": 1 file could not be read\n" + path + ": fhir: AppointmentResponse: not an Appointment or Bundle"; err.Error() != want {
 			t.Errorf("error %q, want %q", err, want)
 		}
 	})

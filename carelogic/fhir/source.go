@@ -1,10 +1,13 @@
 package fhir
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -36,58 +39,50 @@ type Skip struct {
 	Reason string
 }
 
-// ReadPath reads FHIR R4 JSON from path, a file or a directory, and returns a Source of its appointments.
+// ReadPath reads FHIR R4 JSON from path, a file or a folder, and returns a Source of its appointments.
 //
-// A file must hold an Appointment or a Bundle (see Decode). For a directory, every file whose name ends in .json
-// (in any case) directly inside it is read, in name order, following symbolic links; subdirectories are not
-// entered. A file in a
-// directory that holds another resource type, such as an AppointmentResponse, is skipped and listed by Skipped
-// rather than failing the read, since a folder of FHIR resources commonly holds more than appointments; a file
-// named on its own must be an Appointment or Bundle.
+// In a folder, it reads every file directly inside it (not in subfolders; links to files are followed), in name
+// order, whose content is a JSON object with a resourceType of Appointment or Bundle (see Decode), after an
+// optional UTF-8 byte order mark and white space, whatever the file's name. Other files are skipped: hidden ones
+// (whose name starts with a dot) unread, and the rest, such as an AppointmentResponse or a file that is not JSON,
+// listed by Skipped, since a folder of FHIR resources commonly holds more than appointments. A file named .json
+// that is not valid JSON is not skipped but fails, as it may be an Appointment cut short. A file named on its own
+// must be an Appointment or Bundle.
 //
 // When the same appointment ID is read more than once (the snapshots of one appointment over its life, say), the
 // copy with the latest meta.lastUpdated is kept, and on a tie or where there is none, the copy read last; the others
 // are listed by Skipped. Appointments without an ID are all kept (Validate reports them).
 //
-// Any other problem (an unreadable file, bad JSON, a bad entry in a Bundle) fails the whole read with an error
-// naming the file, so that a broken export is noticed rather than half-synced.
+// A bad file does not stop the read: the Source gets the appointments of every other file, and those of a Bundle
+// that decoded beside a bad entry. ReadPath then returns the Source together with a *carelogic.SourceError listing
+// each file that could not be read or decoded, its error a *DecodeError (or several joined) naming the entry and
+// element at fault. A caller that syncs such a partial Source must not take an appointment missing from it as
+// deleted, as it may be in a failed file.
+//
+// When no file failed and no appointment was read, it returns the empty Source and a *carelogic.SourceError
+// wrapping carelogic.ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with
+// a nil Source.
 func ReadPath(path string, opts ...Option) (*Source, error) {
-	o := newOptions(opts)
-	info, err := os.Stat(path)
+	files, skipped, single, err := sourceFiles(path)
 	if err != nil {
 		return nil, fmt.Errorf("fhir: %w", err)
 	}
-	b := &sourceBuilder{o: o, byID: make(map[string]int)}
-	if !info.IsDir() {
-		if err := b.readFile(path, false); err != nil {
-			return nil, err
+	b := &sourceBuilder{o: newOptions(opts), byID: make(map[string]int)}
+	serr := &carelogic.SourceError{Path: path, Skipped: skipped}
+	for _, file := range files {
+		skip, err := b.readFile(file, single)
+		if skip {
+			serr.Skipped++
 		}
-		return b.source(), nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, fmt.Errorf("fhir: %w", err)
-	}
-	for _, e := range entries {
-		if !strings.EqualFold(filepath.Ext(e.Name()), ".json") {
-			continue
-		}
-		file := filepath.Join(path, e.Name())
-		if !e.Type().IsRegular() {
-			// Follow symbolic links to files, as mounted configuration (a Kubernetes ConfigMap, say) uses them.
-			info, err := os.Stat(file)
-			if err != nil {
-				return nil, fmt.Errorf("fhir: %w", err)
-			}
-			if !info.Mode().IsRegular() {
-				continue
-			}
-		}
-		if err := b.readFile(file, true); err != nil {
-			return nil, err
+		if err != nil {
+			serr.Files = append(serr.Files, carelogic.FileError{Path: file, Err: err})
 		}
 	}
-	return b.source(), nil
+	src := b.source()
+	if len(serr.Files) > 0 || len(src.appts) == 0 {
+		return src, serr
+	}
+	return src, nil
 }
 
 // Appointments yields the appointments whose Start is in [from, to), in order of Start. Each is a copy the caller
@@ -153,44 +148,81 @@ type sourceBuilder struct {
 	skipped []Skip
 }
 
-func (b *sourceBuilder) readFile(path string, inDir bool) error {
-	data, err := os.ReadFile(path)
+// readFile adds the appointments of file. A file found in a folder (not named) that is not an Appointment or
+// Bundle is not decoded but skipped; so is a blank one. A blank file named on its own is neither read nor skipped:
+// it holds nothing.
+func (b *sourceBuilder) readFile(file string, named bool) (skipped bool, err error) {
+	data, ok, err := readJSONFile(file, named)
 	if err != nil {
-		return fmt.Errorf("fhir: %w", err)
+		return false, err
+	}
+	reason := ""
+	switch {
+	case !ok:
+		reason = "not JSON"
+	case len(bytes.TrimSpace(data)) == 0:
+		if named {
+			return false, nil
+		}
+		reason = "empty file"
+	case !named:
+		reason = skipReason(file, data)
+	}
+	if reason != "" {
+		b.skipped = append(b.skipped, Skip{Path: file, Reason: reason})
+		return true, nil
 	}
 	appts, err := decode(data, b.o)
-	if err != nil {
-		var de *DecodeError
-		if inDir && errors.As(err, &de) && de.Entry < 0 && errors.Is(de, ErrUnsupportedResource) {
-			reason := "resourceType is not a FHIR resource type name"
-			if de.Resource != "" {
-				reason = de.Resource + " is not an Appointment or Bundle"
-			}
-			b.skipped = append(b.skipped, Skip{Path: path, Reason: reason})
-			return nil
-		}
-		setPath(err, path)
-		return err
-	}
 	for _, a := range appts {
-		b.add(a, path)
+		b.add(a, file)
 	}
-	return nil
+	return false, err
 }
 
-// setPath records path on every DecodeError in err, which may be a join of several.
-func setPath(err error, path string) {
-	var de *DecodeError
-	switch e := err.(type) {
-	case interface{ Unwrap() []error }:
-		for _, err := range e.Unwrap() {
-			setPath(err, path)
+// skipReason says why a file found in a folder is not decoded, or returns "" when it is: when it is an Appointment
+// or Bundle, or is named .json but is not valid JSON, which may be an Appointment cut short.
+func skipReason(file string, data []byte) string {
+	rt := resourceType(data)
+	switch {
+	case rt == "Appointment" || rt == "Bundle":
+		return ""
+	case !json.Valid(data):
+		if strings.EqualFold(filepath.Ext(file), ".json") {
+			return ""
 		}
-	default:
-		if errors.As(err, &de) {
-			de.Path = path
+		return "not JSON"
+	case rt == "":
+		return "not a FHIR resource: no resourceType"
+	case !resourceTypeName.MatchString(rt):
+		return "resourceType is not a FHIR resource type name"
+	}
+	return rt + " is not an Appointment or Bundle"
+}
+
+// resourceType returns the resourceType of the JSON object in data, or "" when there is none. It reads the
+// object's members in order and stops at the first syntax error, so that a file cut short after its resourceType
+// is still known for what it is.
+func resourceType(data []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if key, _ := tok.(string); key == "resourceType" {
+			tok, _ := dec.Token()
+			rt, _ := tok.(string)
+			return rt
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
 		}
 	}
+	return ""
 }
 
 func (b *sourceBuilder) add(a carelogic.Appointment, path string) {
@@ -225,4 +257,68 @@ func (b *sourceBuilder) source() *Source {
 		}
 	}
 	return &Source{appts: appts, byID: byID, skipped: b.skipped}
+}
+
+// sniffSize is how much of a file found in a folder is looked at before it is read in full.
+const sniffSize = 4096
+
+// readJSONFile returns the content of file without a leading byte order mark. It leaves unread, returning ok
+// false, a file found in a folder (not named) whose name does not end in .json and whose first bytes show that it
+// is not a JSON object, so that a large file of another kind is not loaded into memory.
+func readJSONFile(file string, named bool) (data []byte, ok bool, err error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, false, err
+	}
+	defer fh.Close()
+	r := bufio.NewReaderSize(fh, sniffSize)
+	head, err := r.Peek(sniffSize)
+	if err != nil && err != io.EOF {
+		return nil, false, err
+	}
+	lead := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
+	if !named && len(lead) > 0 && lead[0] != '{' && !strings.EqualFold(filepath.Ext(file), ".json") {
+		return nil, false, nil
+	}
+	data, err = io.ReadAll(r)
+	if err != nil {
+		return nil, false, err
+	}
+	return bytes.TrimPrefix(data, []byte("\ufeff")), true, nil
+}
+
+// sourceFiles lists the files a reader of path reads. For a file, it is path itself, and single is true. For a
+// folder, it is the files directly inside it in name order, following links; hidden files (whose name starts
+// with a dot) and anything that is not a regular file (a device, a pipe) are left out and counted in skipped,
+// subfolders and links to them are left out uncounted, and a link that cannot be followed is listed, for its
+// reader to report.
+func sourceFiles(path string) (files []string, skipped int, single bool, err error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if !info.IsDir() {
+		return []string{path}, 0, true, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	for _, e := range entries {
+		file := filepath.Join(path, e.Name())
+		mode := e.Type()
+		if mode&os.ModeSymlink != 0 {
+			if info, err := os.Stat(file); err == nil {
+				mode = info.Mode().Type()
+			}
+		}
+		switch {
+		case mode.IsDir():
+		case strings.HasPrefix(e.Name(), ".") || !mode.IsRegular() && mode&os.ModeSymlink == 0:
+			skipped++
+		default:
+			files = append(files, file)
+		}
+	}
+	return files, skipped, false, nil
 }

@@ -205,6 +205,7 @@ func TestReadPathSupersede(t *testing.T) {
 	newer := ", which has a later meta.lastUpdated"
 	wantSkipped := []Skip{
 		{Path: filepath.Join(dir, "2-older.json"), ID: "a1", Reason: "superseded by the copy in " + filepath.Join(dir, "1-newer.json") + newer},
+		{Path: filepath.Join(dir, "5-notes.txt"), Reason: "not JSON"},
 		{Path: filepath.Join(dir, "6-link.json"), ID: "a1", Reason: "superseded by the copy in " + filepath.Join(dir, "1-newer.json") + newer},
 	}
 	if diff := cmp.Diff(wantSkipped, src.Skipped()); diff != "" {
@@ -234,28 +235,30 @@ func TestReadPathErrors(t *testing.T) {
 		{
 			name:  "bad JSON in one file",
 			files: map[string]string{"a.json": good, "b.json": `{"resourceType":`},
-			want:  "fhir: DIR/b.json: invalid JSON at byte offset 16",
+			want:  "carelogic: DIR: 1 file could not be read\nDIR/b.json: fhir: invalid JSON at byte offset 16",
 		},
 		{
 			name:  "bad Appointment",
 			files: map[string]string{"a.json": `{"resourceType":"Appointment","id":"a1","status":"nope"}`},
-			want:  `fhir: DIR/a.json: Appointment "a1": status: not an R4 Appointment status code`,
+			want:  "carelogic: DIR: 1 file could not be read\n" + `DIR/a.json: fhir: Appointment "a1": status: not an R4 Appointment status code`,
 		},
 		{
 			name:  "bad Bundle entry",
 			files: map[string]string{"a.json": `{"resourceType":"Bundle","entry":[{"resource":` + good + `},{"resource":{"resourceType":"Appointment","id":"a2"}}]}`},
-			want:  `fhir: DIR/a.json: Bundle entry[1]: Appointment "a2": status: missing (it is required)`,
+			want:  "carelogic: DIR: 1 file could not be read\n" + `DIR/a.json: fhir: Bundle entry[1]: Appointment "a2": status: missing (it is required)`,
 		},
 		{
+			// Other JSON in a folder is skipped, so a folder of nothing else is empty.
 			name:  "not a FHIR resource",
 			files: map[string]string{"package.json": `{"name":"x"}`},
-			want:  "fhir: DIR/package.json: resourceType: missing",
+			want:  "carelogic: DIR: empty source: no appointments (1 file skipped)",
+			is:    carelogic.ErrEmptySource,
 		},
 		{
 			name:  "named file of another resource type",
 			files: map[string]string{"p.json": `{"resourceType":"Patient","id":"p"}`},
 			file:  "p.json",
-			want:  "fhir: DIR/p.json: Patient: not an Appointment or Bundle",
+			want:  "carelogic: DIR/p.json: 1 file could not be read\nDIR/p.json: fhir: Patient: not an Appointment or Bundle",
 			is:    ErrUnsupportedResource,
 		},
 		{
@@ -285,6 +288,236 @@ func TestReadPathErrors(t *testing.T) {
 				t.Errorf("errors.Is(%v) = false", tt.is)
 			}
 		})
+	}
+}
+
+// errAnyCause stands, in a wanted FileError, for whatever error the reader gave.
+var errAnyCause = errors.New("any cause")
+
+// equateCauses compares the causes in FileErrors by errors.Is rather than by text, errAnyCause matching any error.
+var equateCauses = cmp.Comparer(func(x, y error) bool {
+	if x == errAnyCause || y == errAnyCause {
+		return x != nil && y != nil
+	}
+	return errors.Is(x, y) || errors.Is(y, x)
+})
+
+// Planted in bad and unrelated files: no error text may repeat them.
+var plantedPHI = []string{"Quincy", "Zebulon", "qz@example.net"}
+
+func TestReadPathFolder(t *testing.T) {
+	t.Parallel()
+	appt := func(id string) string {
+		return `{"resourceType":"Appointment","id":"` + id + `","status":"booked","start":"2026-01-01T10:00:00Z",` +
+			`"end":"2026-01-01T11:00:00Z","participant":[{"actor":{"reference":"Patient/p"}}]}`
+	}
+	bundle := func(resources ...string) string {
+		entries := make([]string, len(resources))
+		for i, r := range resources {
+			entries[i] = `{"resource":` + r + `}`
+		}
+		return `{"resourceType":"Bundle","type":"searchset","entry":[` + strings.Join(entries, ",") + `]}`
+	}
+	// A bad status, and a client whose name and email must not reach an error.
+	corrupt := `{"resourceType":"Appointment","id":"d-1","status":"nope","start":"2026-01-01T10:00:00Z",` +
+		`"contained":[{"resourceType":"Patient","id":"p","name":[{"text":"Quincy Zebulon"}],` +
+		`"telecom":[{"system":"email","value":"qz@example.net"}]}],"participant":[{"actor":{"reference":"#p"}}]}`
+	mixed := map[string]string{
+		"a.json":         appt("a-1"),
+		"b.txt":          "\ufeff \n" + bundle(appt("b-1"), appt("b-2")),
+		"c":              appt("c-1"),
+		"cut.dat":        `{"resourceType":"Appointment","id":"x-1","sta`,
+		"d-corrupt.json": corrupt,
+		"e-bundle.txt":   bundle(appt("e-1"), `{"resourceType":"Appointment","id":"e-2"}`),
+		"notes.txt":      "Quincy Zebulon <qz@example.net> asked about the Appointment",
+		"package.json":   `{"name":"x","version":"1.0.0"}`,
+		"resp.json":      `{"resourceType":"AppointmentResponse","id":"r","participantStatus":"accepted"}`,
+		".hidden.json":   appt("h-1"),
+		"sub/f.json":     appt("f-1"),
+	}
+	tests := []struct {
+		name      string
+		files     map[string]string
+		links     map[string]string // link name to target, relative to the folder
+		path      string            // read this, relative to the folder; the folder itself when empty
+		wantIDs   []string
+		wantSkips []Skip                 // with DIR for the folder in paths
+		wantErr   *carelogic.SourceError // with DIR for the folder in paths; nil for no error
+		text      string                 // when not empty, the error's text, with DIR for the folder
+	}{
+		{
+			name:    "folder of good, corrupt and other files",
+			files:   mixed,
+			wantIDs: []string{"a-1", "b-1", "b-2", "c-1", "e-1"},
+			wantSkips: []Skip{
+				{Path: "DIR/notes.txt", Reason: "not JSON"},
+				{Path: "DIR/package.json", Reason: "not a FHIR resource: no resourceType"},
+				{Path: "DIR/resp.json", Reason: "AppointmentResponse is not an Appointment or Bundle"},
+			},
+			wantErr: &carelogic.SourceError{Path: "DIR", Skipped: 4, Files: []carelogic.FileError{
+				{Path: "DIR/cut.dat", Err: errAnyCause},
+				{Path: "DIR/d-corrupt.json", Err: errAnyCause},
+				{Path: "DIR/e-bundle.txt", Err: errAnyCause},
+			}},
+			text: "carelogic: DIR: 3 files could not be read, 4 other files skipped\n" +
+				"DIR/cut.dat: fhir: invalid JSON at byte offset 45\n" +
+				`DIR/d-corrupt.json: fhir: Appointment "d-1": status: not an R4 Appointment status code` + "\n" +
+				`DIR/e-bundle.txt: fhir: Bundle entry[1]: Appointment "e-2": status: missing (it is required)`,
+		},
+		{
+			name:    "good file named on its own",
+			files:   mixed,
+			path:    "b.txt",
+			wantIDs: []string{"b-1", "b-2"},
+		},
+		{
+			name:    "corrupt file named on its own",
+			files:   mixed,
+			path:    "d-corrupt.json",
+			wantErr: &carelogic.SourceError{Path: "DIR/d-corrupt.json", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: errAnyCause}}},
+		},
+		{
+			name:    "other file named on its own",
+			files:   mixed,
+			path:    "resp.json",
+			wantErr: &carelogic.SourceError{Path: "DIR/resp.json", Files: []carelogic.FileError{{Path: "DIR/resp.json", Err: ErrUnsupportedResource}}},
+		},
+		{
+			name:    "empty folder",
+			wantErr: &carelogic.SourceError{Path: "DIR"},
+			text:    "carelogic: DIR: empty source: no appointments",
+		},
+		{
+			name: "folder of other files",
+			files: map[string]string{"notes.txt": mixed["notes.txt"], "package.json": mixed["package.json"],
+				"resp.json": mixed["resp.json"], ".DS_Store": "x", "blank.json": "\ufeff\n"},
+			wantSkips: []Skip{
+				{Path: "DIR/blank.json", Reason: "empty file"},
+				{Path: "DIR/notes.txt", Reason: "not JSON"},
+				{Path: "DIR/package.json", Reason: "not a FHIR resource: no resourceType"},
+				{Path: "DIR/resp.json", Reason: "AppointmentResponse is not an Appointment or Bundle"},
+			},
+			wantErr: &carelogic.SourceError{Path: "DIR", Skipped: 5},
+			text:    "carelogic: DIR: empty source: no appointments (5 files skipped)",
+		},
+		{
+			name:    "Bundle without appointments named on its own",
+			files:   map[string]string{"b.json": bundle(`{"resourceType":"Patient","id":"p"}`)},
+			path:    "b.json",
+			wantErr: &carelogic.SourceError{Path: "DIR/b.json"},
+		},
+		{
+			name:    "blank file named on its own",
+			files:   map[string]string{"b.json": " "},
+			path:    "b.json",
+			wantErr: &carelogic.SourceError{Path: "DIR/b.json"},
+		},
+		{
+			name:      "file named .json that is not JSON",
+			files:     map[string]string{"a.json": appt("a-1"), "b.json": "Quincy Zebulon", "b.txt": "Quincy Zebulon"},
+			wantIDs:   []string{"a-1"},
+			wantSkips: []Skip{{Path: "DIR/b.txt", Reason: "not JSON"}},
+			wantErr:   &carelogic.SourceError{Path: "DIR", Skipped: 1, Files: []carelogic.FileError{{Path: "DIR/b.json", Err: errAnyCause}}},
+			text:      "carelogic: DIR: 1 file could not be read, 1 other file skipped\nDIR/b.json: fhir: invalid JSON at byte offset 1",
+		},
+		{
+			name:    "links followed, a broken one reported",
+			files:   map[string]string{"a.json": appt("a-1"), "sub/b": appt("b-1")},
+			links:   map[string]string{"b": "sub/b", "broken.json": "missing.json", "dir": "sub"},
+			wantIDs: []string{"a-1", "b-1"},
+			wantErr: &carelogic.SourceError{Path: "DIR", Files: []carelogic.FileError{{Path: "DIR/broken.json", Err: fs.ErrNotExist}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, tt.files, tt.links)
+			src, err := ReadPath(filepath.Join(dir, tt.path))
+			if src == nil {
+				t.Fatalf("ReadPath returned a nil Source with %v", err)
+			}
+			var ids []string
+			for a := range src.All() {
+				ids = append(ids, a.ID)
+			}
+			if diff := cmp.Diff(tt.wantIDs, ids); diff != "" {
+				t.Errorf("appointments mismatch (-want +got):\n%s", diff)
+			}
+			for i := range tt.wantSkips {
+				tt.wantSkips[i].Path = strings.ReplaceAll(tt.wantSkips[i].Path, "DIR", dir)
+			}
+			if diff := cmp.Diff(tt.wantSkips, src.Skipped()); diff != "" {
+				t.Errorf("Skipped mismatch (-want +got):\n%s", diff)
+			}
+			checkSourceError(t, err, tt.wantErr, tt.text, dir)
+		})
+	}
+}
+
+func TestReadPathMissing(t *testing.T) {
+	t.Parallel()
+	src, err := ReadPath(filepath.Join(t.TempDir(), "missing"))
+	var serr *carelogic.SourceError
+	if src != nil || !errors.Is(err, fs.ErrNotExist) || errors.As(err, &serr) {
+		t.Errorf("ReadPath of a missing path = %v, %v; want nil and a plain error wrapping fs.ErrNotExist", src, err)
+	}
+}
+
+// writeTree writes files (names may hold a folder) and links (to targets relative to the folder) into a new
+// folder and returns it.
+func writeTree(t *testing.T, files, links map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, target := range links {
+		if err := os.Symlink(filepath.Join(dir, target), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkSourceError checks err against want (with DIR for dir in its paths) and text, and that it repeats no
+// planted patient data.
+func checkSourceError(t *testing.T, err error, want *carelogic.SourceError, text, dir string) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Errorf("error = %v, want none", err)
+		}
+		return
+	}
+	var got *carelogic.SourceError
+	if !errors.As(err, &got) {
+		t.Fatalf("error = %v, want a *carelogic.SourceError", err)
+	}
+	want.Path = strings.ReplaceAll(want.Path, "DIR", dir)
+	for i := range want.Files {
+		want.Files[i].Path = strings.ReplaceAll(want.Files[i].Path, "DIR", dir)
+	}
+	if diff := cmp.Diff(*want, *got, equateCauses); diff != "" {
+		t.Errorf("SourceError mismatch (-want +got):\n%s", diff)
+	}
+	if isEmpty := errors.Is(err, carelogic.ErrEmptySource); isEmpty != (len(want.Files) == 0) {
+		t.Errorf("errors.Is(err, ErrEmptySource) = %v with %d failed files", isEmpty, len(want.Files))
+	}
+	if text != "" {
+		if diff := cmp.Diff(strings.ReplaceAll(text, "DIR", dir), err.Error()); diff != "" {
+			t.Errorf("error text mismatch (-want +got):\n%s", diff)
+		}
+	}
+	for _, phi := range plantedPHI {
+		if strings.Contains(err.Error(), phi) {
+			t.Errorf("error text repeats %q from a file:\n%s", phi, err)
+		}
 	}
 }
 

@@ -10,11 +10,16 @@
 //   - Convert (or Decode, from bytes) reads one SIU message as a Snapshot: the appointment occurrence it
 //     describes plus what is needed to order it against other messages.
 //   - Feed applies snapshots in any order, with duplicates, and converges to one state per occurrence. It
-//     implements carelogic.Adapter; ReadDir builds one from a directory of .hl7 files.
+//     implements carelogic.Adapter; ReadPath builds one from a file, or from a folder of files that hold SIU
+//     messages whatever their names (.hl7, .txt or none): it tells files by their content, skips the others,
+//     and reads every good file even when some are bad.
 //
-// Errors are *Error values that name the file, message, segment and field at fault and wrap one of ErrSyntax,
+// Errors are *Error values that name the message, segment and field at fault and wrap one of ErrSyntax,
 // ErrMissingField, ErrInvalidField or ErrUnsupportedEvent. They never quote a field's value, so they carry no
-// patient data. Garbage input gives an error, never a panic.
+// patient data. Garbage input gives an error, never a panic. ReadPath gathers the errors of a folder's files in
+// one *carelogic.SourceError, which names each failed file and counts the skipped ones, and returns it with the
+// Feed of everything else; a source with nothing to read is an error too, wrapping carelogic.ErrEmptySource, so
+// that an empty folder is never taken for a schedule with no appointments.
 //
 // # Field mapping
 //

@@ -23,7 +23,8 @@ var (
 // Error reports what is wrong with a message and where. Its text names the file, message, segment and field,
 // never a field's value, so it holds no patient data and is safe to log.
 type Error struct {
-	// File is the name of the file the message came from, when it was read by ReadDir.
+	// File names the file the message came from, when the code that read it sets it. ReadPath and ReadDir leave
+	// it empty and name the file in the carelogic.FileError that wraps this error instead.
 	File string
 	// Message is the 1-based position of the message in a stream; 0 for a message parsed on its own.
 	Message int

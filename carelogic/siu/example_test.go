@@ -2,6 +2,7 @@ package siu_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"strings"
@@ -103,4 +104,26 @@ func ExampleReadDir() {
 	// A-500^CARELOGIC#1 S-900^CARELOGIC Apr 8 10:00 in-person
 	// A-500^CARELOGIC#2 P-900^EPIC Apr 15 10:00 in-person
 	// A-500^CARELOGIC#3 A-500^CARELOGIC Apr 22 10:00 in-person
+}
+
+// ReadPath reads every file of a folder that holds SIU messages, whatever its name. A caller tells an empty
+// source, and files that failed, from a feed with nothing to change before it syncs.
+func ExampleReadPath() {
+	feed, err := siu.ReadPath("testdata")
+	var serr *carelogic.SourceError
+	switch {
+	case errors.Is(err, carelogic.ErrEmptySource):
+		log.Fatal("nothing to sync: ", err) // not "every appointment was deleted"
+	case errors.As(err, &serr):
+		// The feed holds the good files; what the failed ones hold is unknown, so sync, if at all, without
+		// removing appointments missing from the feed.
+		for _, f := range serr.Files {
+			fmt.Println("failed:", f.Path)
+		}
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println(feed.Len(), "occurrences")
+	// Output:
+	// 7 occurrences
 }

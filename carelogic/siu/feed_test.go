@@ -460,8 +460,10 @@ func TestReadDirErrors(t *testing.T) {
 			t.Errorf("error %v does not wrap %v", err, want)
 		}
 	}
-	wantText := "siu: b-mixed.HL7: message 2: SCH-2.1 (segment 2): filler appointment id is missing\n" +
-		"siu: c-garbage.hl7: message 1: segment 1: message does not start with an MSH segment"
+	// A file named .hl7 that is not HL7 fails rather than being skipped, as notes.txt is.
+	wantText := "carelogic: " + dir + ": 2 files could not be read, 1 other file skipped\n" +
+		filepath.Join(dir, "b-mixed.HL7") + ": siu: message 2: SCH-2.1 (segment 2): filler appointment id is missing\n" +
+		filepath.Join(dir, "c-garbage.hl7") + ": siu: message 1: segment 1: message does not start with an MSH segment"
 	if err == nil || err.Error() != wantText {
 		t.Errorf("error text:\n got %v\nwant %s", err, wantText)
 	}

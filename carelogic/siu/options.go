@@ -6,7 +6,7 @@ import (
 	"github.com/oncallsync/oncall-go/carelogic"
 )
 
-// Option configures how messages become appointments, for Convert, Decode, NewFeed and ReadDir.
+// Option configures how messages become appointments, for Convert, Decode, NewFeed, ReadPath and ReadDir.
 type Option func(*config)
 
 type config struct {

@@ -1,0 +1,188 @@
+package carelogic
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ReadJSONPath reads the JSON schedule format (see the package documentation) from path, a file or a folder of
+// schedule files, and returns their appointments in file order.
+//
+// In a folder, it reads every file directly inside it (not in subfolders; links to files are followed) whose
+// content is a JSON object with an "appointments" member, whatever the file's name, in name order. Other files,
+// and hidden ones (whose name starts with a dot), are skipped and counted. A file named .json that is not valid
+// JSON (cut short while being written, say) is not skipped but fails, as it may be a broken schedule. A file
+// named on its own is read as a schedule whatever it holds.
+//
+// Each file is read as ReadJSON reads one: all of it or none of it. A file that cannot be read, that ReadJSON
+// refuses, or that repeats an appointment (the same Source and ID) of a file read before it is left out, and the
+// other files are still read: ReadJSONPath returns their appointments together with a *SourceError listing the
+// failed files. A caller that syncs such a partial schedule must not take an appointment missing from it as
+// deleted, as it may be in a failed file.
+//
+// When no file failed and none held an appointment, it returns no appointments and a *SourceError wrapping
+// ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with no
+// appointments.
+func ReadJSONPath(path string) ([]Appointment, error) {
+	files, skipped, single, err := sourceFiles(path)
+	if err != nil {
+		return nil, fmt.Errorf("carelogic: %w", err)
+	}
+	serr := &SourceError{Path: path, Skipped: skipped}
+	var appts []Appointment
+	firstFile := make(map[string]string) // by Appointment.Key, the file that holds it
+	for _, file := range files {
+		data, ok, err := readJSONFile(file, single)
+		switch {
+		case err != nil:
+			serr.Files = append(serr.Files, FileError{Path: file, Err: err})
+			continue
+		case single && isBlankJSON(data):
+			continue // an empty source
+		case !ok || isBlankJSON(data) || !single && !looksLikeSchedule(file, data):
+			serr.Skipped++
+			continue
+		}
+		got, err := ReadJSON(bytes.NewReader(data))
+		if err == nil {
+			err = repeatedAppointments(got, file, firstFile)
+		}
+		if err != nil {
+			serr.Files = append(serr.Files, FileError{Path: file, Err: err})
+			continue
+		}
+		appts = append(appts, got...)
+	}
+	if len(serr.Files) > 0 || len(appts) == 0 {
+		return appts, serr
+	}
+	return appts, nil
+}
+
+// repeatedAppointments reports the appointments of file that an earlier file already holds, as ReadJSON reports
+// a repeat within one file; otherwise it records where each appointment is.
+func repeatedAppointments(appts []Appointment, file string, firstFile map[string]string) error {
+	var bad []*entryError
+	for i := range appts {
+		if other, dup := firstFile[appts[i].Key()]; dup {
+			bad = append(bad, &entryError{index: i, verr: &ValidationError{ID: appts[i].ID, Problems: []string{"id: also in " + other}}})
+		}
+	}
+	if len(bad) > 0 {
+		return &scheduleError{entries: bad}
+	}
+	for _, a := range appts {
+		firstFile[a.Key()] = file
+	}
+	return nil
+}
+
+// looksLikeSchedule reports whether a file found in a folder is read as a schedule: a JSON object with an
+// "appointments" member, or a file named .json that is not valid JSON, which may be a schedule cut short.
+func looksLikeSchedule(file string, data []byte) bool {
+	if hasMember(data, "appointments") {
+		return true
+	}
+	return strings.EqualFold(filepath.Ext(file), ".json") && !json.Valid(bytes.TrimPrefix(data, bom))
+}
+
+var bom = []byte("\ufeff")
+
+// isBlankJSON reports whether data holds nothing but a byte order mark and white space.
+func isBlankJSON(data []byte) bool {
+	return len(bytes.TrimSpace(bytes.TrimPrefix(data, bom))) == 0
+}
+
+// hasMember reports whether data, after an optional byte order mark, is a JSON object with a member named name at
+// its top level. It reads the members in order and stops at the first syntax error, so that a file cut short
+// after that member still counts.
+func hasMember(data []byte, name string) bool {
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if key, _ := tok.(string); key == name {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// sniffSize is how much of a file found in a folder is looked at before it is read in full.
+const sniffSize = 4096
+
+// readJSONFile returns the content of file without a leading byte order mark. It leaves unread, returning ok
+// false, a file found in a folder (not named) whose name does not end in .json and whose first bytes show that it
+// is not a JSON object, so that a large file of another kind is not loaded into memory.
+func readJSONFile(file string, named bool) (data []byte, ok bool, err error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, false, err
+	}
+	defer fh.Close()
+	r := bufio.NewReaderSize(fh, sniffSize)
+	head, err := r.Peek(sniffSize)
+	if err != nil && err != io.EOF {
+		return nil, false, err
+	}
+	lead := bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
+	if !named && len(lead) > 0 && lead[0] != '{' && !strings.EqualFold(filepath.Ext(file), ".json") {
+		return nil, false, nil
+	}
+	data, err = io.ReadAll(r)
+	if err != nil {
+		return nil, false, err
+	}
+	return bytes.TrimPrefix(data, bom), true, nil
+}
+
+// sourceFiles lists the files a reader of path reads. For a file, it is path itself, and single is true. For a
+// folder, it is the files directly inside it in name order, following links; hidden files (whose name starts
+// with a dot) and anything that is not a regular file (a device, a pipe) are left out and counted in skipped,
+// subfolders and links to them are left out uncounted, and a link that cannot be followed is listed, for its
+// reader to report.
+func sourceFiles(path string) (files []string, skipped int, single bool, err error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if !info.IsDir() {
+		return []string{path}, 0, true, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	for _, e := range entries {
+		file := filepath.Join(path, e.Name())
+		mode := e.Type()
+		if mode&os.ModeSymlink != 0 {
+			if info, err := os.Stat(file); err == nil {
+				mode = info.Mode().Type()
+			}
+		}
+		switch {
+		case mode.IsDir():
+		case strings.HasPrefix(e.Name(), ".") || !mode.IsRegular() && mode&os.ModeSymlink == 0:
+			skipped++
+		default:
+			files = append(files, file)
+		}
+	}
+	return files, skipped, false, nil
+}
