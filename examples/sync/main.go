@@ -9,7 +9,7 @@
 //
 // Flags point it at real things:
 //
-//	-source demo|siu:DIR|fhir:PATH|json:FILE   where the EHR appointments come from (default demo)
+//	-source demo|siu:PATH|fhir:PATH|json:PATH  where the EHR appointments come from (default demo): a file or a folder
 //	-region ca|us                              the OnCall region (required with -token or -base-url)
 //	-token TOKEN                               the OnCall API key (default $ONCALL_API_TOKEN)
 //	-base-url URL                              an OnCall-compatible server instead of the region's
@@ -36,8 +36,13 @@
 // reported as needing attention. (Left out, OnCall would book it with the token's own user: refused for a
 // coordinator's key, and for a provider's key perhaps the wrong provider.)
 //
-// Exit codes: 0 when the sync ran and OnCall is in sync; 1 when the job could not run (a bad flag, an unreadable
-// source, OnCall unreachable); 2 when the sync ran but something failed or needs a person, which the report lists.
+// A source path is a file or a folder; in a folder every file in the source's format is read, whatever its name. A
+// file that cannot be read is reported and the others are synced, with no appointment cancelled as gone (one in the
+// unreadable file would look deleted). An empty source is reported as such.
+//
+// Exit codes: 0 when the sync ran and OnCall is in sync; 1 when the job could not run (a bad flag, a source that
+// cannot be opened, OnCall unreachable); 2 when the sync ran but something failed or needs a person, which the report
+// lists, some of the source could not be read, or the source is empty.
 package main
 
 import (
@@ -51,6 +56,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,12 +84,15 @@ func main() {
 	os.Exit(code)
 }
 
+// errPartialSource ends a run that synced what it could read of a source some files of which it could not.
+var errPartialSource = errors.New("some of the source could not be read: the rest was synced")
+
 // exitCode prints err, once, and returns the exit code it calls for.
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitInSync
-	case errors.Is(err, syncer.ErrIncomplete):
+	case errors.Is(err, syncer.ErrIncomplete), errors.Is(err, errPartialSource), errors.Is(err, carelogic.ErrEmptySource):
 		fmt.Fprintln(stderr, "sync:", err)
 		return exitAttention
 	}
@@ -119,7 +128,8 @@ Examples:
   ONCALL_API_TOKEN=... go run ./examples/sync -region ca -division https://api.oncallhealth.ca/divisions/123/ \
       -provider-map staff.json -source siu:/var/spool/siu -dry-run
 
-Exit codes: 0 in sync, 1 the job could not run, 2 something failed or needs a person (see the report).
+Exit codes: 0 in sync, 1 the job could not run, 2 something failed or needs a person (see the report),
+some of the source could not be read, or the source is empty.
 
 Flags:
 `
@@ -136,7 +146,7 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (*c
 	}
 	c := &config{}
 	var now string
-	fs.StringVar(&c.source, "source", "demo", "EHR source: demo, siu:DIR, fhir:PATH or json:FILE")
+	fs.StringVar(&c.source, "source", "demo", "EHR source: demo, siu:PATH, fhir:PATH or json:PATH (a file or a folder)")
 	fs.StringVar(&c.region, "region", "", "OnCall region: ca or us")
 	fs.StringVar(&c.token, "token", "", "OnCall API token (default $ONCALL_API_TOKEN)")
 	fs.StringVar(&c.baseURL, "base-url", "", "OnCall-compatible API root instead of the region's")
@@ -189,43 +199,57 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (*c
 // real reports whether the job talks to a real OnCall server rather than the embedded fake.
 func (c *config) real() bool { return c.realMode }
 
-// loadSource opens the EHR source named by spec, and returns the window of start times to sync.
-func loadSource(spec string, now time.Time) (carelogic.Adapter, syncer.Window, error) {
+// loadSource opens the EHR source named by spec, and returns the window of start times to sync. A folder with
+// files that could not be read gives what the others hold and the *carelogic.SourceError naming them (partial); an
+// empty source is an error wrapping carelogic.ErrEmptySource.
+func loadSource(spec string, now time.Time) (ehr carelogic.Adapter, w syncer.Window, partial *carelogic.SourceError, err error) {
 	kind, arg, _ := strings.Cut(spec, ":")
-	all := syncer.AllTime()
 	switch {
 	case kind == "demo" && arg == "":
-		return carelogic.NewMemory(carelogic.DemoSchedule(now)...), syncer.Window{From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 120)}, nil
+		return carelogic.NewMemory(carelogic.DemoSchedule(now)...), syncer.Window{From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 120)}, nil, nil
 	case kind == "demo":
-		return nil, syncer.Window{}, fmt.Errorf("-source %q: demo takes nothing after it", spec)
+		return nil, w, nil, fmt.Errorf("-source %q: demo takes nothing after it", spec)
 	case arg == "":
-		return nil, syncer.Window{}, fmt.Errorf("-source %q: want demo, siu:DIR, fhir:PATH or json:FILE", spec)
+		return nil, w, nil, fmt.Errorf("-source %q: want demo, siu:PATH, fhir:PATH or json:PATH", spec)
 	case kind == "siu":
-		feed, err := siu.ReadDir(arg)
-		if err != nil {
-			return nil, syncer.Window{}, fmt.Errorf("-source %s: %w", spec, err)
-		}
-		return feed, all, nil
+		var feed *siu.Feed
+		feed, err = siu.ReadPath(arg)
+		ehr = feed
 	case kind == "fhir":
 		// FHIR R4 has no telehealth field: without a marker, an appointment is taken to be video, as the SIU reader does.
-		src, err := fhir.ReadPath(arg, fhir.WithDefaultModality(carelogic.Video))
-		if err != nil {
-			return nil, syncer.Window{}, fmt.Errorf("-source %s: %w", spec, err)
-		}
-		return src, all, nil
+		var src *fhir.Source
+		src, err = fhir.ReadPath(arg, fhir.WithDefaultModality(carelogic.Video))
+		ehr = src
 	case kind == "json":
-		f, err := os.Open(arg)
-		if err != nil {
-			return nil, syncer.Window{}, fmt.Errorf("-source %s: %w", spec, err)
-		}
-		defer f.Close()
-		appts, err := carelogic.ReadJSON(f)
-		if err != nil {
-			return nil, syncer.Window{}, fmt.Errorf("-source %s: %w", spec, err)
-		}
-		return carelogic.NewMemory(appts...), all, nil
+		var appts []carelogic.Appointment
+		appts, err = carelogic.ReadJSONPath(arg)
+		ehr = carelogic.NewMemory(appts...)
+	default:
+		return nil, w, nil, fmt.Errorf("-source %q: unknown kind %q: want demo, siu, fhir or json", spec, kind)
 	}
-	return nil, syncer.Window{}, fmt.Errorf("-source %q: unknown kind %q: want demo, siu, fhir or json", spec, kind)
+	var se *carelogic.SourceError
+	switch {
+	case err == nil:
+		return ehr, syncer.AllTime(), nil, nil
+	case errors.Is(err, carelogic.ErrEmptySource):
+		return nil, w, nil, fmt.Errorf("-source %s: %w: nothing to sync (is it the right path?)", spec, carelogic.ErrEmptySource)
+	case errors.As(err, &se) && len(se.Files) > 0 && holdsAny(ehr):
+		return ehr, syncer.AllTime(), se, nil
+	}
+	return nil, w, nil, fmt.Errorf("-source %s: %w", spec, err)
+}
+
+// holdsAny reports whether a source that failed in part still gave an appointment: when nothing could be read, the
+// job cannot run.
+func holdsAny(ehr carelogic.Adapter) bool {
+	if v := reflect.ValueOf(ehr); !v.IsValid() || v.IsNil() {
+		return false
+	}
+	all := syncer.AllTime()
+	for _, err := range ehr.Appointments(context.Background(), all.From, all.To) {
+		return err == nil
+	}
+	return false
 }
 
 // readProviderMap reads the -provider-map file: a JSON object of EHR staff id to an OnCall provider id (a number,
@@ -305,8 +329,12 @@ type output struct {
 	Passes               []*syncer.Report `json:"passes"`
 	// Converged is true when the last pass planned no action and left nothing that needs a person.
 	Converged bool `json:"converged"`
-	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention).
+	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention), or
+	// when some of the source could not be read (SourceErrors).
 	NeedsAttention bool `json:"needs_attention"`
+	// SourceErrors are the source's files that could not be read, each with what is wrong, as the reader reports it
+	// (paths, segments, fields and ids, never a client's name or email). The rest of the source was synced.
+	SourceErrors []string `json:"source_errors,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -314,12 +342,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	ehr, window, err := loadSource(cfg.source, cfg.now)
+	ehr, window, partial, err := loadSource(cfg.source, cfg.now)
 	if err != nil {
 		return err
 	}
 	var policy syncer.Policy
 	policy.Now = cfg.now
+	if partial != nil {
+		// An appointment in a file that could not be read would look deleted: nothing is cancelled as an orphan.
+		policy.DisableOrphanCancel = true
+		fmt.Fprintf(stderr, "sync: some of the source could not be read; the rest is synced, and no appointment is cancelled as gone:\n%v\n", partial)
+	}
 	policy.UndocumentedParticipantAPI = cfg.extension
 	api := "documented"
 	if cfg.extension {
@@ -386,6 +419,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		runner.Progress = progress(stderr) // silent when stderr is not a terminal
 	}
 	out := output{Target: target, Source: cfg.source, API: api}
+	if partial != nil {
+		for i := range partial.Files {
+			out.SourceErrors = append(out.SourceErrors, partial.Files[i].Error())
+		}
+	}
 	if !cfg.json {
 		fmt.Fprintf(stdout, "API: %s\n\n", describeAPI(cfg.extension))
 	}
@@ -409,8 +447,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	final := out.Passes[len(out.Passes)-1]
-	out.NeedsAttention = final.NeedsAttention()
+	out.NeedsAttention = final.NeedsAttention() || partial != nil
 	out.Converged = !final.Changed() && !out.NeedsAttention
+	if last == nil && partial != nil {
+		last = errPartialSource
+	}
 	if fake != nil {
 		n := 0
 		for _, r := range fake.Requests() {
@@ -432,6 +473,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case cfg.dryRun:
 	case out.Converged:
 		fmt.Fprintln(stdout, "Converged: the last pass found nothing to change.")
+	case out.NeedsAttention && partial != nil && !final.NeedsAttention():
+		fmt.Fprintln(stdout, "Not in sync: some of the source could not be read (see stderr); the rest is in sync.")
 	case out.NeedsAttention:
 		fmt.Fprintln(stdout, "Not in sync: the last pass left something that needs a person (see above).")
 	default:

@@ -228,7 +228,7 @@ func TestErrors(t *testing.T) {
 		{"missing json file", nil, []string{"-source", "json:" + filepath.Join(dir, "nope.json")}, "no such file"},
 		{"malformed json file", nil, []string{"-source", "json:" + bad}, "-source json:"},
 		{"unknown source kind", nil, []string{"-source", "csv:x"}, `unknown kind "csv"`},
-		{"source without argument", nil, []string{"-source", "siu"}, "want demo, siu:DIR"},
+		{"source without argument", nil, []string{"-source", "siu"}, "want demo, siu:PATH, fhir:PATH or json:PATH"},
 		{"bad provider map", nil, []string{"-provider-map", badMap}, `staff id "staff-1": -4 is not a provider id: want a positive integer or the provider's URL`},
 		{"division of the other region", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "https://api.oncallhealth.us/divisions/123/"},
 			"-division: oncall: URL is on another origin: resource URL is on api.oncallhealth.us, the client's is api.oncallhealth.ca"},
@@ -252,7 +252,9 @@ func TestErrors(t *testing.T) {
 			if strings.Contains(err.Error(), "t0k3n-secret") {
 				t.Errorf("error leaks the token: %v", err)
 			}
-			if strings.Contains(err.Error(), "\n") {
+			// One line, but for a source's files that could not be read: a line for each.
+			var se *carelogic.SourceError
+			if strings.Contains(err.Error(), "\n") && !errors.As(err, &se) {
 				t.Errorf("error is not one line: %q", err)
 			}
 		})
@@ -410,4 +412,116 @@ func TestProgressLine(t *testing.T) {
 	if progress(f) != nil {
 		t.Error("progress on a file is not nil: a log would fill with progress lines")
 	}
+}
+
+// TestSourceFolders: a source folder is read whatever its files are named; a file that cannot be read is reported,
+// the rest is synced, and nothing is cancelled as gone (the unreadable file's appointment would look deleted); an
+// empty folder is reported as such. Neither of the last two ever reads as in sync: the job exits 2.
+func TestSourceFolders(t *testing.T) {
+	now := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	appt := func(id string) carelogic.Appointment {
+		return carelogic.Appointment{ID: id, Source: "json", Kind: carelogic.Individual, Modality: carelogic.Video, ProviderID: "staff-1",
+			Start: now.AddDate(0, 0, 2), Duration: 50 * time.Minute, Activity: "Individual Therapy",
+			Participants: []carelogic.Participant{{ClientID: "cl-" + id, Name: "Client " + id, Email: "client" + id + "@example.com"}}}
+	}
+	write := func(t *testing.T, path string, appts ...carelogic.Appointment) {
+		t.Helper()
+		var b bytes.Buffer
+		if err := carelogic.WriteJSON(&b, appts); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(t *testing.T, source string) (output, int) {
+		t.Helper()
+		stdout, _, err := runJob(t, nil, "-json", "-now", now.Format(time.RFC3339), "-source", source)
+		code := exitCode(err, io.Discard)
+		var out output
+		if code != exitError {
+			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+				t.Fatalf("%s: %v", source, err)
+			}
+		}
+		return out, code
+	}
+
+	t.Run("json folder with a bad file", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "monday.json"), appt("1"))
+		write(t, filepath.Join(dir, "tuesday.txt"), appt("2")) // not named .json: read by its content
+		if err := os.WriteFile(filepath.Join(dir, "wednesday.json"), []byte(`{"appointments": [{"id": "3", "name": "Jane Roe`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "notes.md"), []byte("# not a schedule\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, code := run(t, "json:"+dir)
+		if code != exitAttention || out.Converged || !out.NeedsAttention {
+			t.Errorf("exit %d, converged %v, needs_attention %v: want 2, false, true", code, out.Converged, out.NeedsAttention)
+		}
+		if got := out.Passes[0].Applied[syncer.ActionCreate]; got != 2 {
+			t.Errorf("%d creates, want the 2 readable appointments", got)
+		}
+		if len(out.SourceErrors) != 1 || !strings.HasPrefix(out.SourceErrors[0], filepath.Join(dir, "wednesday.json")+":") ||
+			strings.Contains(out.SourceErrors[0], "Jane Roe") {
+			t.Errorf("source_errors %q: want wednesday.json alone, without its content", out.SourceErrors)
+		}
+	})
+
+	t.Run("an unreadable file cancels nothing", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "a.json"), appt("1"))
+		write(t, filepath.Join(dir, "b.json"), appt("2"))
+		srv := oncalltest.NewServer()
+		t.Cleanup(srv.Close)
+		div := srv.AddDivision("Clinic")
+		prov := srv.AddProvider("Provider", "p@clinic.example.org", div)
+		args := []string{"-json", "-now", now.Format(time.RFC3339), "-region", "ca", "-base-url", srv.URL(), "-token", srv.Token(),
+			"-division", fmt.Sprint(div), "-provider", fmt.Sprint(prov), "-source", "json:" + dir}
+		if _, _, err := runJob(t, nil, args...); err != nil {
+			t.Fatalf("first sync: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"appointments": [`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := runJob(t, nil, args...)
+		if code := exitCode(err, io.Discard); code != exitAttention {
+			t.Errorf("second sync: exit %d (%v), want 2", code, err)
+		}
+		for _, a := range srv.Appointments() {
+			if a.Cancelled {
+				t.Errorf("appointment %d was cancelled: its EHR appointment is in the file that could not be read", a.ID)
+			}
+		}
+	})
+
+	t.Run("siu files named as anything", func(t *testing.T) {
+		dir := t.TempDir()
+		b, err := os.ReadFile(filepath.Join("..", "..", "carelogic", "siu", "testdata", "group.hl7"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "export-0001.txt"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "export-0002"), []byte("MSH|^~\\&|broken"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, code := run(t, "siu:"+dir)
+		if code != exitAttention || len(out.SourceErrors) != 1 || !strings.Contains(out.SourceErrors[0], "export-0002") {
+			t.Errorf("exit %d, source_errors %q: want 2, and export-0002 reported", code, out.SourceErrors)
+		}
+		if len(out.Passes) == 0 || len(out.Passes[0].Actions)+len(out.Passes[0].Skipped) == 0 {
+			t.Errorf("export-0001.txt was not read: nothing planned or skipped")
+		}
+	})
+
+	t.Run("empty folder", func(t *testing.T) {
+		_, stderr, err := runJob(t, nil, "-source", "json:"+t.TempDir())
+		if code := exitCode(err, io.Discard); code != exitAttention || !errors.Is(err, carelogic.ErrEmptySource) {
+			t.Errorf("exit %d (%v), stderr %q: want 2 and the empty source", code, err, stderr)
+		}
+	})
 }
