@@ -79,7 +79,11 @@ func (pl *planner) create(a *carelogic.Appointment, key string) {
 			return
 		}
 	}
-	pl.add(Action{Kind: ActionCreate, Key: key, Create: p, Reason: "new in the EHR"})
+	reason := "new in the EHR"
+	if id, ok := pl.policy.Providers[a.ProviderID]; !ok || id <= 0 {
+		reason += fmt.Sprintf("; EHR staff id %q has no provider mapped: created with the default provider", a.ProviderID)
+	}
+	pl.add(Action{Kind: ActionCreate, Key: key, Create: p, Reason: reason})
 }
 
 // candidates applies OnCall's fallback heuristic: same provider and date, and the same title or a shared

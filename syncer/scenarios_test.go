@@ -210,7 +210,9 @@ func TestPlanCreates(t *testing.T) {
 		ehr:    appts(edit(video, func(a *carelogic.Appointment) { a.ProviderID = "staff-9" })),
 		policy: func(p *Policy) { p.DefaultProvider = 99 },
 		want: func(w *world) *Changeset {
-			return changeset([]Action{newOne("o1", createFor(video, 99, client(1)))}, nil, nil)
+			a := newOne("o1", createFor(video, 99, client(1)))
+			a.Reason += `; EHR staff id "staff-9" has no provider mapped: created with the default provider`
+			return changeset([]Action{a}, nil, nil)
 		},
 	}, {
 		name: "1:1 with its only client cancelled is not created",
