@@ -63,6 +63,19 @@
 // appointment is read, and then without whoever the first request did invite; a participant added ambiguously
 // through the extension is checked by reading its appointment.
 //
+// # Outcomes
+//
+// Runner.Sync returns the full report, and an *IncompleteError (errors.Is(err, ErrIncomplete)) with the counts
+// whenever the run finished but left something undone: an action that failed or that OnCall did not fully apply, a
+// skip or review item that needs a person. Skips are either by policy (Kept, custom and final statuses, past
+// appointments: they recur and need nothing) or need attention (Skip.Attention: invalid EHR data, a staff id with no
+// provider, no division, a look-alike booked by hand, a full group, a write OnCall did not apply); a report never
+// reads "in sync" while anything needs attention. Each ActionResult carries its real error in Err.
+//
+// Sync is safe with no configuration beyond a division: it takes the present from the clock when Policy.Now is
+// zero, so nothing already over is created; the zero Policy is DefaultPolicy; the zero Window, which would read
+// nothing, is refused (AllTime covers everything).
+//
 // # Policy
 //
 // DefaultPolicy follows the CareLogic integration's documented behaviour for statuses: DNS, CBT, CBC and Error
