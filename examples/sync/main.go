@@ -16,7 +16,7 @@
 //	-division ID|URL                           the OnCall division new appointments go to: its id, or the URL OnCall gives
 //	-provider ID|URL                           the OnCall provider for EHR staff ids the map does not name
 //	-provider-map FILE                         JSON object: EHR staff id -> OnCall provider id or URL
-//	-dry-run                                   plan and report, write nothing
+//	-dry-run                                   plan and report, write nothing (exit 2 when the plan has changes)
 //	-json                                      the report as JSON on stdout
 //	-now TIME                                  the present, RFC 3339 (for replaying old feeds)
 //	-undocumented-participant-api              also use OnCall's unconfirmed participant endpoints and status field
@@ -40,9 +40,16 @@
 // file that cannot be read is reported and the others are synced, with no appointment cancelled as gone (one in the
 // unreadable file would look deleted). An empty source is reported as such.
 //
-// Exit codes: 0 when the sync ran and OnCall is in sync; 1 when the job could not run (a bad flag, a source that
-// cannot be opened, OnCall unreachable); 2 when the sync ran but something failed or needs a person, which the report
-// lists, some of the source could not be read, or the source is empty.
+// A source is taken as the whole schedule, so that an OnCall appointment whose EHR appointment is not in it is
+// cancelled as gone, except for a single SIU file. A SIU folder is the whole feed; a SIU file is one message, an event
+// rather than the schedule, so with one no appointment is ever cancelled as gone, and the report says so. A JSON or
+// FHIR file, like a folder, is taken as a full export.
+//
+// Exit codes: 0 when the sync ran and OnCall is in sync (with -dry-run: when the plan is empty); 1 when the job could
+// not run (a bad flag, a source that cannot be opened, OnCall unreachable); 2 when the sync ran but something failed
+// or needs a person in any pass, which the report lists (a write OnCall did not apply counts, though the next pass
+// does not send it again), some of the source could not be read, the source is empty, or, with -dry-run, the plan
+// has changes to make.
 package main
 
 import (
@@ -72,9 +79,9 @@ import (
 
 // Exit codes.
 const (
-	exitInSync    = 0 // the sync ran and OnCall is in sync with the EHR (or -h)
+	exitInSync    = 0 // the sync ran and OnCall is in sync with the EHR, or a dry run's plan is empty (or -h)
 	exitError     = 1 // the job could not run: a bad flag, an unreadable source, OnCall unreachable
-	exitAttention = 2 // the sync ran, but something failed or needs a person: the report says what
+	exitAttention = 2 // the sync ran, but something failed or needs a person (in any pass), or a dry run has changes
 )
 
 func main() {
@@ -87,12 +94,16 @@ func main() {
 // errPartialSource ends a run that synced what it could read of a source some files of which it could not.
 var errPartialSource = errors.New("some of the source could not be read: the rest was synced")
 
+// errChangesPending ends a dry run whose plan has changes: OnCall is not in sync.
+var errChangesPending = errors.New("dry run: OnCall is not in sync: the plan has changes (nothing was written)")
+
 // exitCode prints err, once, and returns the exit code it calls for.
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitInSync
-	case errors.Is(err, syncer.ErrIncomplete), errors.Is(err, errPartialSource), errors.Is(err, carelogic.ErrEmptySource):
+	case errors.Is(err, syncer.ErrIncomplete), errors.Is(err, errPartialSource), errors.Is(err, carelogic.ErrEmptySource),
+		errors.Is(err, errChangesPending):
 		fmt.Fprintln(stderr, "sync:", err)
 		return exitAttention
 	}
@@ -128,8 +139,13 @@ Examples:
   ONCALL_API_TOKEN=... go run ./examples/sync -region ca -division https://api.oncallhealth.ca/divisions/123/ \
       -provider-map staff.json -source siu:/var/spool/siu -dry-run
 
-Exit codes: 0 in sync, 1 the job could not run, 2 something failed or needs a person (see the report),
-some of the source could not be read, or the source is empty.
+A source is taken as the whole schedule: an OnCall appointment whose EHR appointment is not in it is
+cancelled as gone. A SIU folder is the whole feed; a single SIU file is one message, an event, not the
+schedule, so with one no appointment is cancelled as gone. A JSON or FHIR file is taken as a full export.
+
+Exit codes: 0 in sync (with -dry-run: nothing would change), 1 the job could not run, 2 something failed
+or needs a person in any pass, OnCall did not apply a write (see the report), some of the source could
+not be read, the source is empty, or, with -dry-run, the plan has changes.
 
 Flags:
 `
@@ -153,7 +169,7 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (*c
 	fs.StringVar(&c.division, "division", "", "OnCall division for new appointments: its id or URL")
 	fs.StringVar(&c.provider, "provider", "", "OnCall provider (id or URL) for EHR staff ids the provider map does not name")
 	fs.StringVar(&c.providerMap, "provider-map", "", "JSON file mapping EHR staff ids to OnCall provider ids or URLs")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "plan and report without writing")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "plan and report without writing; exit 2 when the plan has changes")
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "the present, as RFC 3339 (default: the clock)")
 	fs.BoolVar(&c.extension, "undocumented-participant-api", false, "also use OnCall's unconfirmed participant endpoints and status field")
@@ -198,6 +214,19 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (*c
 
 // real reports whether the job talks to a real OnCall server rather than the embedded fake.
 func (c *config) real() bool { return c.realMode }
+
+// siuFile reports whether spec is a SIU source that names a file rather than a folder. A folder of SIU messages is
+// taken as the whole feed, so an appointment missing from it is gone; a single file is one message, an event, and
+// an appointment it does not mention is not thereby deleted. Whatever is not surely a folder counts as a file, so
+// that a doubt never cancels an appointment.
+func siuFile(spec string) bool {
+	kind, path, _ := strings.Cut(spec, ":")
+	if kind != "siu" {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err != nil || !fi.IsDir()
+}
 
 // loadSource opens the EHR source named by spec, and returns the window of start times to sync. A folder with
 // files that could not be read gives what the others hold and the *carelogic.SourceError naming them (partial); an
@@ -327,14 +356,19 @@ type output struct {
 	// only (it keeps a log); nil against a real one.
 	UndocumentedRequests *int             `json:"undocumented_requests,omitempty"`
 	Passes               []*syncer.Report `json:"passes"`
-	// Converged is true when the last pass planned no action and left nothing that needs a person.
+	// Converged is true when the last pass planned no action and nothing needs a person (NeedsAttention).
 	Converged bool `json:"converged"`
-	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention), or
-	// when some of the source could not be read (SourceErrors).
+	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention), when
+	// any pass left a write failed or not applied by OnCall (a later pass does not send again what OnCall
+	// ignored, so it finds nothing to change), or when some of the source could not be read (SourceErrors).
 	NeedsAttention bool `json:"needs_attention"`
 	// SourceErrors are the source's files that could not be read, each with what is wrong, as the reader reports it
 	// (paths, segments, fields and ids, never a client's name or email). The rest of the source was synced.
 	SourceErrors []string `json:"source_errors,omitempty"`
+	// OrphanCancelOff says why no OnCall appointment was cancelled as gone from the EHR
+	// (syncer.Policy.DisableOrphanCancel): some of the source could not be read, or the source is a single SIU
+	// file. Empty when the source is taken as the whole schedule.
+	OrphanCancelOff string `json:"orphan_cancel_off,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -348,11 +382,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	var policy syncer.Policy
 	policy.Now = cfg.now
-	if partial != nil {
+	var orphanCancelOff string // why nothing is cancelled as gone from the EHR, if nothing is
+	switch {
+	case partial != nil:
 		// An appointment in a file that could not be read would look deleted: nothing is cancelled as an orphan.
-		policy.DisableOrphanCancel = true
+		orphanCancelOff = "some of the source could not be read"
 		fmt.Fprintf(stderr, "sync: some of the source could not be read; the rest is synced, and no appointment is cancelled as gone:\n%v\n", partial)
+	case siuFile(cfg.source):
+		orphanCancelOff = "the source is a single SIU file, an event rather than the whole schedule (a SIU folder is the whole feed)"
 	}
+	policy.DisableOrphanCancel = orphanCancelOff != ""
 	policy.UndocumentedParticipantAPI = cfg.extension
 	api := "documented"
 	if cfg.extension {
@@ -418,39 +457,55 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if !cfg.json {
 		runner.Progress = progress(stderr) // silent when stderr is not a terminal
 	}
-	out := output{Target: target, Source: cfg.source, API: api}
+	out := output{Target: target, Source: cfg.source, API: api, OrphanCancelOff: orphanCancelOff}
 	if partial != nil {
 		for i := range partial.Files {
 			out.SourceErrors = append(out.SourceErrors, partial.Files[i].Error())
 		}
 	}
 	if !cfg.json {
-		fmt.Fprintf(stdout, "API: %s\n\n", describeAPI(cfg.extension))
+		fmt.Fprintf(stdout, "API: %s\n", describeAPI(cfg.extension))
+		if orphanCancelOff != "" {
+			fmt.Fprintf(stdout, "No appointment is cancelled as gone from the EHR: %s.\n", orphanCancelOff)
+		}
+		fmt.Fprintln(stdout)
 	}
-	var last error // the last pass's *syncer.IncompleteError, if any
-	for pass := 1; pass <= 2; pass++ {
+	passes := 2
+	if cfg.dryRun {
+		passes = 1
+	}
+	var incomplete []error // the *syncer.IncompleteError of each pass that left writes undone, and of the last pass
+	undonePass := 0        // the first pass that left writes undone
+	for pass := 1; pass <= passes; pass++ {
 		rep, err := runner.Sync(ctx, ehr, window, policy)
 		if err != nil && !errors.Is(err, syncer.ErrIncomplete) {
 			return fmt.Errorf("pass %d: %w", pass, err)
 		}
-		last = err
+		if writesUndone(err) && undonePass == 0 {
+			undonePass = pass
+		}
+		if writesUndone(err) || (err != nil && pass == passes) {
+			incomplete = append(incomplete, fmt.Errorf("pass %d: %w", pass, err))
+		}
 		out.Passes = append(out.Passes, rep)
 		if !cfg.json {
 			fmt.Fprintf(stdout, "== pass %d: %s -> %s\n", pass, cfg.source, target)
-			if err := rep.WriteText(stdout); err != nil {
+			if err := writePass(stdout, rep, undonePass); err != nil {
 				return err
 			}
 			fmt.Fprintln(stdout)
 		}
-		if cfg.dryRun {
-			break
-		}
 	}
 	final := out.Passes[len(out.Passes)-1]
-	out.NeedsAttention = final.NeedsAttention() || partial != nil
+	out.NeedsAttention = final.NeedsAttention() || undonePass > 0 || partial != nil
 	out.Converged = !final.Changed() && !out.NeedsAttention
-	if last == nil && partial != nil {
+	last := errors.Join(incomplete...)
+	switch {
+	case last != nil:
+	case partial != nil:
 		last = errPartialSource
+	case cfg.dryRun && final.Changed():
+		last = errChangesPending
 	}
 	if fake != nil {
 		n := 0
@@ -470,17 +525,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return last
 	}
 	switch {
-	case cfg.dryRun:
+	case out.Converged && cfg.dryRun:
+		fmt.Fprintln(stdout, "In sync: the plan is empty (dry run).")
 	case out.Converged:
 		fmt.Fprintln(stdout, "Converged: the last pass found nothing to change.")
-	case out.NeedsAttention && partial != nil && !final.NeedsAttention():
+	case undonePass > 0:
+		fmt.Fprintf(stdout, "Not in sync: pass %d left writes that failed or that OnCall did not apply (see above).\n", undonePass)
+	case partial != nil && !final.NeedsAttention() && !final.Changed():
 		fmt.Fprintln(stdout, "Not in sync: some of the source could not be read (see stderr); the rest is in sync.")
-	case out.NeedsAttention:
+	case final.NeedsAttention():
 		fmt.Fprintln(stdout, "Not in sync: the last pass left something that needs a person (see above).")
+	case cfg.dryRun:
+		fmt.Fprintln(stdout, "Not in sync: the plan has changes (dry run, nothing written).")
 	default:
 		fmt.Fprintln(stdout, "Not converged: the last pass still had changes (see failures above).")
 	}
 	return last
+}
+
+// writesUndone reports whether a pass's error counts writes that failed or that OnCall did not fully apply. Such a
+// pass leaves OnCall out of sync even when the next finds nothing to do: the syncer records what OnCall ignored and
+// does not send it again.
+func writesUndone(err error) bool {
+	var ie *syncer.IncompleteError
+	return errors.As(err, &ie) && (ie.Failed > 0 || ie.Ignored > 0)
+}
+
+// writePass writes a pass's report as text. After a pass that left writes undone (undonePass, 0 for none), a pass
+// with nothing to change is not in sync, though its report's summary line says it is: that line is replaced.
+func writePass(w io.Writer, rep *syncer.Report, undonePass int) error {
+	if undonePass == 0 || rep.Changed() || rep.NeedsAttention() {
+		return rep.WriteText(w)
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(b.String(), "\n") // the summary line comes first
+	_, err := fmt.Fprintf(w, "No changes left to make, but OnCall is not in sync: pass %d left writes undone (see above).\n%s", undonePass, rest)
+	return err
 }
 
 // describeAPI says which of OnCall's API surfaces the job uses.

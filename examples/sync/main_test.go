@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,10 +127,12 @@ func TestEnvTokenAloneRunsDemo(t *testing.T) {
 	}
 }
 
+// TestDryRunWritesNothing: a dry run plans one pass and writes nothing; with changes planned, OnCall is not in sync
+// and it exits 2.
 func TestDryRunWritesNothing(t *testing.T) {
 	stdout, _, err := runJob(t, nil, "-dry-run", "-json")
-	if err != nil {
-		t.Fatal(err)
+	if code := exitCode(err, io.Discard); code != exitAttention || !errors.Is(err, errChangesPending) {
+		t.Errorf("exit %d (%v), want 2: the plan has changes", code, err)
 	}
 	var out output
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
@@ -137,6 +140,9 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if len(out.Passes) != 1 || !out.Passes[0].DryRun || len(out.Passes[0].Applied) != 0 || len(out.Passes[0].Actions) == 0 {
 		t.Errorf("dry run: passes=%d, want one dry-run pass with planned actions and nothing applied: %+v", len(out.Passes), out.Passes)
+	}
+	if out.Converged {
+		t.Error("dry run with changes planned: converged is true")
 	}
 }
 
@@ -524,4 +530,241 @@ func TestSourceFolders(t *testing.T) {
 			t.Errorf("exit %d (%v), stderr %q: want 2 and the empty source", code, err, stderr)
 		}
 	})
+}
+
+// TestDryRunExitCode: a dry run exits 2 when its plan has changes and 0 when it is empty, in both reports, and says
+// which; only an empty plan reads as in sync.
+func TestDryRunExitCode(t *testing.T) {
+	srv := oncalltest.NewServer()
+	t.Cleanup(srv.Close)
+	div := srv.AddDivision("Clinic")
+	prov := srv.AddProvider("Provider", "p@clinic.example.org", div)
+	now := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	schedule := filepath.Join(t.TempDir(), "schedule.json")
+	writeSchedule(t, schedule, individual(now, "1"))
+	args := []string{"-now", now.Format(time.RFC3339), "-region", "ca", "-base-url", srv.URL(), "-token", srv.Token(),
+		"-division", fmt.Sprint(div), "-provider", fmt.Sprint(prov), "-source", "json:" + schedule, "-dry-run"}
+
+	check := func(t *testing.T, wantCode int, wantText string) {
+		t.Helper()
+		stdout, _, err := runJob(t, nil, append(args, "-json")...)
+		if code := exitCode(err, io.Discard); code != wantCode {
+			t.Errorf("-json: exit %d (%v), want %d", code, err, wantCode)
+		}
+		var out output
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Converged != (wantCode == exitInSync) {
+			t.Errorf("converged %v with exit %d", out.Converged, wantCode)
+		}
+		stdout, _, err = runJob(t, nil, args...)
+		if code := exitCode(err, io.Discard); code != wantCode || !strings.Contains(stdout, wantText) {
+			t.Errorf("text: exit %d (%v), want %d and %q in:\n%s", code, err, wantCode, wantText, stdout)
+		}
+	}
+	t.Run("changes planned", func(t *testing.T) {
+		check(t, exitAttention, "Not in sync: the plan has changes (dry run, nothing written).")
+		if n := len(srv.Appointments()); n != 0 {
+			t.Errorf("a dry run created %d appointments", n)
+		}
+	})
+	t.Run("nothing to change", func(t *testing.T) {
+		if _, _, err := runJob(t, nil, slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "-dry-run" })...); err != nil {
+			t.Fatalf("the sync before the dry run: %v", err)
+		}
+		check(t, exitInSync, "In sync: the plan is empty (dry run).")
+	})
+}
+
+// TestUndoneWritesAreNotInSync: a pass that leaves a write failed, or not applied by OnCall, makes the job exit 2
+// and report that OnCall is not in sync, even when the next pass finds nothing to change. (OnCall's ignored write is
+// recorded and not sent again, so the second pass may see nothing to do; a failed one is made by the second pass,
+// but it failed once, and the job says so.)
+func TestUndoneWritesAreNotInSync(t *testing.T) {
+	now := time.Date(2030, 3, 4, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		// fault is done to the server, and edit to the schedule, after a first clean sync.
+		fault  func(t *testing.T, srv *oncalltest.Server)
+		edit   func(appts []carelogic.Appointment)
+		undone func(rep *syncer.Report) int
+	}{
+		{"ignored by OnCall",
+			func(t *testing.T, srv *oncalltest.Server) { srv.SetIgnoredFields("participants") },
+			func(appts []carelogic.Appointment) {
+				appts[1].Participants = append(appts[1].Participants, carelogic.Participant{ClientID: "cl-g3", Name: "Client g3", Email: "clientg3@example.com"})
+			},
+			func(rep *syncer.Report) int { return rep.Ignored[syncer.ActionUpdate] }},
+		{"failed, then made",
+			func(t *testing.T, srv *oncalltest.Server) {
+				if err := srv.InjectNext(oncalltest.FaultInternalError, 1, oncalltest.Match{Method: "PATCH"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(appts []carelogic.Appointment) { appts[0].Duration = 30 * time.Minute },
+			func(rep *syncer.Report) int { return rep.Failed[syncer.ActionUpdate] }},
+	}
+	for _, tt := range tests {
+		for _, asJSON := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/json=%v", tt.name, asJSON), func(t *testing.T) {
+				srv := oncalltest.NewServer()
+				t.Cleanup(srv.Close)
+				div := srv.AddDivision("Clinic")
+				prov := srv.AddProvider("Provider", "p@clinic.example.org", div)
+				group := individual(now, "g")
+				group.ID, group.Kind = "group", carelogic.Group
+				group.Participants = append(group.Participants, carelogic.Participant{ClientID: "cl-g2", Name: "Client g2", Email: "clientg2@example.com"})
+				appts := []carelogic.Appointment{individual(now, "1"), group}
+				schedule := filepath.Join(t.TempDir(), "schedule.json")
+				writeSchedule(t, schedule, appts...)
+				args := []string{"-now", now.Format(time.RFC3339), "-region", "ca", "-base-url", srv.URL(), "-token", srv.Token(),
+					"-division", fmt.Sprint(div), "-provider", fmt.Sprint(prov), "-source", "json:" + schedule}
+				if _, _, err := runJob(t, nil, args...); err != nil {
+					t.Fatalf("first sync: %v", err)
+				}
+				tt.edit(appts)
+				writeSchedule(t, schedule, appts...)
+				tt.fault(t, srv)
+				if asJSON {
+					args = append(args, "-json")
+				}
+
+				stdout, _, err := runJob(t, nil, args...)
+				if code := exitCode(err, io.Discard); code != exitAttention || !errors.Is(err, syncer.ErrIncomplete) {
+					t.Errorf("exit %d (%v), want 2", code, err)
+				}
+				if !asJSON {
+					for _, bad := range []string{"Converged", "OnCall is in sync"} {
+						if strings.Contains(stdout, bad) {
+							t.Errorf("text report says %q:\n%s", bad, stdout)
+						}
+					}
+					if want := "Not in sync: pass 1 left writes that failed or that OnCall did not apply"; !strings.Contains(stdout, want) {
+						t.Errorf("text report lacks %q:\n%s", want, stdout)
+					}
+					return
+				}
+				var out output
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+					t.Fatal(err)
+				}
+				if len(out.Passes) != 2 || tt.undone(out.Passes[0]) != 1 {
+					t.Fatalf("want pass 1 to leave one update undone: %+v", out.Passes)
+				}
+				if out.Converged || !out.NeedsAttention {
+					t.Errorf("converged %v, needs_attention %v: want false, true", out.Converged, out.NeedsAttention)
+				}
+			})
+		}
+	}
+}
+
+// TestSingleSIUFileCancelsNothing: a SIU folder is the whole feed, so an appointment missing from it is cancelled
+// as gone; a single SIU file is one message, an event, so nothing is cancelled, and the report says so. A JSON file
+// is a full export, and cancels as a folder does.
+func TestSingleSIUFileCancelsNothing(t *testing.T) {
+	now := time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC)
+	siuBoth := filepath.Join("testdata", "siu") // group-1.hl7 and group-2.hl7, one appointment each
+	siuTwo := filepath.Join(siuBoth, "group-2.hl7")
+	siuFolderOfTwo := func(t *testing.T) string {
+		dir := t.TempDir()
+		b, err := os.ReadFile(siuTwo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "group-2.hl7"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	jsonFile := func(t *testing.T, ids ...string) string {
+		path := filepath.Join(t.TempDir(), "schedule.json")
+		var appts []carelogic.Appointment
+		for _, id := range ids {
+			appts = append(appts, individual(now, id))
+		}
+		writeSchedule(t, path, appts...)
+		return path
+	}
+	tests := []struct {
+		name, kind string
+		// first is the source of the first sync, of two appointments; second holds one of them.
+		first, second   func(t *testing.T) string
+		cancelled       int
+		orphanCancelOff bool
+	}{
+		{"siu folder", "siu", func(*testing.T) string { return siuBoth }, siuFolderOfTwo, 1, false},
+		{"siu file", "siu", func(*testing.T) string { return siuBoth }, func(*testing.T) string { return siuTwo }, 0, true},
+		{"json file", "json", func(t *testing.T) string { return jsonFile(t, "1", "2") }, func(t *testing.T) string { return jsonFile(t, "2") }, 1, false},
+	}
+	for _, tt := range tests {
+		for _, asJSON := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/json=%v", tt.name, asJSON), func(t *testing.T) {
+				srv := oncalltest.NewServer()
+				t.Cleanup(srv.Close)
+				div := srv.AddDivision("Clinic")
+				prov := srv.AddProvider("Provider", "p@clinic.example.org", div)
+				args := []string{"-now", now.Format(time.RFC3339), "-region", "ca", "-base-url", srv.URL(), "-token", srv.Token(),
+					"-division", fmt.Sprint(div), "-provider", fmt.Sprint(prov)}
+				if _, _, err := runJob(t, nil, append(args, "-source", tt.kind+":"+tt.first(t))...); err != nil {
+					t.Fatalf("first sync: %v", err)
+				}
+				if n := len(srv.Appointments()); n != 2 {
+					t.Fatalf("the first sync made %d appointments, want 2", n)
+				}
+				args = append(args, "-source", tt.kind+":"+tt.second(t))
+				if asJSON {
+					args = append(args, "-json")
+				}
+
+				stdout, _, err := runJob(t, nil, args...)
+				if err != nil {
+					t.Fatalf("second sync: %v", err)
+				}
+				cancelled := 0
+				for _, a := range srv.Appointments() {
+					if a.Cancelled {
+						cancelled++
+					}
+				}
+				if cancelled != tt.cancelled {
+					t.Errorf("%d appointments cancelled, want %d", cancelled, tt.cancelled)
+				}
+				if !asJSON {
+					said := strings.Contains(stdout, "No appointment is cancelled as gone from the EHR: the source is a single SIU file")
+					if said != tt.orphanCancelOff {
+						t.Errorf("text report says orphans are kept: %v, want %v:\n%s", said, tt.orphanCancelOff, stdout)
+					}
+					return
+				}
+				var out output
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+					t.Fatal(err)
+				}
+				if (out.OrphanCancelOff != "") != tt.orphanCancelOff {
+					t.Errorf("orphan_cancel_off %q, want it set: %v", out.OrphanCancelOff, tt.orphanCancelOff)
+				}
+			})
+		}
+	}
+}
+
+// individual is a 1:1 video appointment two days after now, with staff-1 and one client, all named by id.
+func individual(now time.Time, id string) carelogic.Appointment {
+	return carelogic.Appointment{ID: id, Source: "json", Kind: carelogic.Individual, Modality: carelogic.Video, ProviderID: "staff-1",
+		Start: now.AddDate(0, 0, 2), Duration: 50 * time.Minute, Activity: "Individual Therapy",
+		Participants: []carelogic.Participant{{ClientID: "cl-" + id, Name: "Client " + id, Email: "client" + id + "@example.com"}}}
+}
+
+// writeSchedule writes appts to path as the JSON source reads them.
+func writeSchedule(t *testing.T, path string, appts ...carelogic.Appointment) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := carelogic.WriteJSON(&b, appts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
