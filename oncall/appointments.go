@@ -198,15 +198,29 @@ type ParticipantParams struct {
 	Fee Decimal `json:"fee,omitzero"`
 }
 
+// Validate checks what OnCall requires of someone new before any request is made: a name, an email that is
+// plausibly an address (OnCall does the real check), and a fee that is not negative. Creating an appointment or
+// sending a participants list runs it on each newcomer; call it first to set one aside rather than have the whole
+// request refused. The error names what is wrong, never the value.
+func (p *ParticipantParams) Validate() error {
+	var probs problems
+	p.validate("", &probs)
+	return probs.err("participant")
+}
+
 func (p *ParticipantParams) validate(field string, probs *problems) {
+	prefix := ""
+	if field != "" {
+		prefix = field + ": "
+	}
 	if strings.TrimSpace(p.Name) == "" {
-		probs.addf("%s: name is required", field)
+		probs.addf("%sname is required", prefix)
 	}
 	if !plausibleEmail(p.Email) {
-		probs.addf("%s: email is missing or malformed", field)
+		probs.addf("%semail is missing or malformed", prefix)
 	}
 	if !p.Fee.IsZero() && strings.HasPrefix(p.Fee.String(), "-") {
-		probs.addf("%s: fee is negative", field)
+		probs.addf("%sfee is negative", prefix)
 	}
 }
 
@@ -516,9 +530,10 @@ func (s *AppointmentsService) Create(ctx context.Context, p *AppointmentCreatePa
 	return &a, ignored("POST", target.Path, verifyCreate(p, &w))
 }
 
-// Update changes the fields set in p (a PATCH) and returns the appointment as the server stored it. An update whose
-// participants list invites someone new is not retried once it may have reached the server (see RetryPolicy):
-// after such a failure, read the appointment before sending it again, so that nobody is invited twice.
+// Update changes the fields set in p (a PATCH) and returns the appointment as the server stored it. An update that
+// carries a participants list is not retried once it may have reached the server (see RetryPolicy): after such a
+// failure, read the appointment and build the list again before sending it, so that nobody is invited twice and no
+// change made in OnCall meanwhile is undone.
 //
 // The answer is checked against what was sent: when it does not show a field as written, Update returns the
 // appointment as the server answered together with a *WriteIgnoredError naming the fields
@@ -538,7 +553,7 @@ func (s *AppointmentsService) Update(ctx context.Context, id AppointmentID, p *A
 	}
 	target := s.c.endpoint(kindAppointments+"/"+itoa(int64(id))+"/", nil)
 	var w appointmentWire
-	if err := s.c.send(ctx, "PATCH", target, s.c.updateWire(p), &w, invitesSomeone(p.Participants)); err != nil {
+	if err := s.c.send(ctx, "PATCH", target, s.c.updateWire(p), &w, p.Participants != nil); err != nil {
 		return nil, err
 	}
 	a := w.appointment()

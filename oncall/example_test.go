@@ -117,6 +117,17 @@ func ExampleAppointmentCreateParams_Validate() {
 	// oncall: invalid appointment: type "video": must be one of online, inperson, phone, message; datetime is required unless type is "message"
 }
 
+func ExampleParticipantParams_Validate() {
+	// An EHR client with no email on file: set aside rather than have the whole list refused.
+	newcomer := oncall.ParticipantParams{Name: "Test Patient"}
+	err := newcomer.Validate()
+	fmt.Println(errors.Is(err, oncall.ErrInvalidParams))
+	fmt.Println(err)
+	// Output:
+	// true
+	// oncall: invalid participant: email is missing or malformed
+}
+
 func ExampleAppointmentsService_Update() {
 	srv := newExampleServer()
 	defer srv.Close()

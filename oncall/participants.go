@@ -69,17 +69,6 @@ type ParticipantEntry struct {
 	Cancelled bool `json:"cancelled"`
 }
 
-// invitesSomeone reports whether a participants list has an entry without a URL: someone new, whom sending the
-// list twice would invite twice.
-func invitesSomeone(entries []ParticipantEntry) bool {
-	for _, e := range entries {
-		if e.URL == "" {
-			return true
-		}
-	}
-	return false
-}
-
 // validateEntries checks a participants list for an update: one to MaxParticipants entries, no URL twice, and
 // someone new (no URL) with a name and an email. An existing participant is sent back as OnCall holds it, which may
 // lack what a new one needs (a co-host added without an email, say), so only its fee is checked.

@@ -14,12 +14,13 @@ import (
 //
 //   - GET, PUT, PATCH and DELETE are retried after a connection error and on 429, 502, 503 and 504. (PATCH is
 //     retried because the client only ever sends absolute field values, so sending one twice changes nothing.)
-//   - POST, and a PATCH whose participants list invites someone new (an entry without a URL, which a second
-//     sending would invite again), are retried only when they surely did not reach the server: the connection
-//     failed before the request was written, or the server answered 429, which refuses a request without acting
-//     on it. After a 5xx or a connection lost mid-request, such a write may have taken effect, so the client
-//     returns the error and leaves the decision to the caller (the syncer looks the appointment up before trying
-//     again).
+//   - POST, and a PATCH that carries a participants list, are retried only when they surely did not reach the
+//     server. (A second sending of a list would invite its newcomers again, and a list is built from the
+//     appointment as last read: sent again minutes later, it would undo a participant's cancellation or a
+//     co-host's addition made in OnCall meanwhile.) Such a request is retried when the connection failed before
+//     the request was written, or the server answered 429, which refuses a request without acting on it. After a
+//     5xx or a connection lost mid-request, such a write may have taken effect, so the client returns the error
+//     and leaves the decision to the caller (the syncer reads the appointment again before another try).
 //   - A server's Retry-After (seconds or an HTTP date) is honoured on 429 and 503. One longer than MaxRetryAfter
 //     ends retrying at once, with an *APIError whose RetryAfter says how long the server asked for.
 //   - Every wait ends early when the request's context is done.

@@ -755,28 +755,32 @@ func TestThrottlePauseCapped(t *testing.T) {
 	}
 }
 
-// A PATCH whose participants list invites someone new is not repeated after a 502, which may have come after the
-// server invited them; one that only names existing participants is repeated like any PATCH.
-func TestRetryPatchInvitingSomeone(t *testing.T) {
+// A PATCH that carries a participants list is not repeated after a 502, which may have come after the server
+// invited a newcomer or after the list went stale; one without a list is repeated like any PATCH, and a list
+// refused with 429 (never acted on) is sent again.
+func TestRetryPatchWithParticipants(t *testing.T) {
 	t.Parallel()
 	existing := ParticipantEntry{URL: netRoot + "participants/5/", Name: "Jane Q. Patient", Email: "jane.patient@example.com"}
 	newcomer := ParticipantEntry{Name: "John Q. Patient", Email: "john.patient@example.com"}
 	tests := []struct {
 		name    string
 		entries []ParticipantEntry
+		status  int
 		want    int
 	}{
-		{"existing participants only", []ParticipantEntry{existing}, netMaxAttempts},
-		{"someone new", []ParticipantEntry{existing, newcomer}, 1},
+		{"no list", nil, 502, netMaxAttempts},
+		{"existing participants only", []ParticipantEntry{existing}, 502, 1},
+		{"someone new", []ParticipantEntry{existing, newcomer}, 502, 1},
+		{"refused with 429", []ParticipantEntry{existing, newcomer}, 429, netMaxAttempts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, mt := netMockClient(t)
-			mt.RegisterResponder("PATCH", netTarget, netSequenceOf(netStatus(502)))
-			_, err := c.Appointments.Update(t.Context(), 7, &AppointmentUpdateParams{Participants: tt.entries})
-			if !errors.Is(err, ErrServer) {
-				t.Errorf("Update = %v, want ErrServer", err)
+			mt.RegisterResponder("PATCH", netTarget, netSequenceOf(netStatus(tt.status)))
+			_, err := c.Appointments.Update(t.Context(), 7, &AppointmentUpdateParams{Title: Ptr("Intake"), Participants: tt.entries})
+			if err == nil {
+				t.Error("Update succeeded, want the server's error")
 			}
 			if n := mt.GetTotalCallCount(); n != tt.want {
 				t.Errorf("%d attempts, want %d", n, tt.want)

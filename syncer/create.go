@@ -10,13 +10,21 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
+// notInvited is the report of a client that OnCall would refuse (err is from oncall.ParticipantParams.Validate,
+// which names the problem, never the value).
+func notInvited(err error) string {
+	return "not invited: " + strings.TrimPrefix(err.Error(), "oncall: ") + "; correct the client's details in the EHR"
+}
+
 // invitable reports whether a participant with status s is invited to a new appointment: nobody who has already
 // cancelled, not shown or been marked Error is sent an invitation.
 func invitable(s carelogic.Status) bool { return effectOf(s) == EffectNone }
 
 // createParams builds the new appointment for a, or says why there should be none, and whether that needs a
-// person (missing configuration, data OnCall would refuse) rather than being policy.
-func (pl *planner) createParams(a *carelogic.Appointment) (p *oncall.AppointmentCreateParams, why string, attention bool) {
+// person (missing configuration, data OnCall would refuse) rather than being policy. A group client OnCall would
+// refuse (no email, say) is reported under key and left out, rather than hold up the whole group; it is invited
+// once the EHR has what OnCall needs.
+func (pl *planner) createParams(a *carelogic.Appointment, key string) (p *oncall.AppointmentCreateParams, why string, attention bool) {
 	switch {
 	case a.Deleted:
 		return nil, "deleted in the EHR before it reached OnCall", false
@@ -31,16 +39,26 @@ func (pl *planner) createParams(a *carelogic.Appointment) (p *oncall.Appointment
 	}
 	rs := pl.roster[:0]
 	var invite []oncall.ParticipantParams
+	var aside []Skip
 	for _, c := range a.Participants {
-		rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 		if invitable(c.Status) {
-			invite = append(invite, oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee})
+			pp := oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}
+			if err := pp.Validate(); err != nil && a.Kind == carelogic.Group {
+				aside = append(aside, Skip{Key: key, Client: c.ClientID, Reason: notInvited(err), Attention: true})
+				continue // not on the roster either: a later sync adds the client once the EHR is corrected
+			}
+			invite = append(invite, pp)
 		}
+		rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 	}
 	pl.roster = rs
-	if len(invite) == 0 {
+	switch {
+	case len(invite) == 0 && len(aside) > 0:
+		return nil, "not created: no client OnCall can invite (" + strings.TrimPrefix(aside[0].Reason, "not invited: ") + ")", true
+	case len(invite) == 0:
 		return nil, "no client left to invite: every participant is cancelled, a no-show or in error", false
 	}
+	pl.out.Skipped = append(pl.out.Skipped, aside...)
 	md := baseMetadata(a)
 	md[KeyEMRClients] = rs.normalize().encode()
 	p = &oncall.AppointmentCreateParams{
@@ -60,7 +78,7 @@ func (pl *planner) createParams(a *carelogic.Appointment) (p *oncall.Appointment
 }
 
 func (pl *planner) create(a *carelogic.Appointment, key string) {
-	p, why, attention := pl.createParams(a)
+	p, why, attention := pl.createParams(a, key)
 	switch {
 	case p != nil:
 	case attention:
@@ -125,7 +143,7 @@ func (pl *planner) recreate(a *carelogic.Appointment, key string, m *oncall.Appo
 	}
 	md := maps.Clone(m.Metadata)
 	md[KeyEMRSuperseded] = true
-	p, why, _ := pl.createParams(a)
+	p, why, _ := pl.createParams(a, key)
 	if p == nil {
 		// No replacement (the new client is already cancelled, say): the old client must not stay invited to an
 		// appointment that is no longer theirs, unless it is over.

@@ -59,9 +59,10 @@
 //
 // A create that fails ambiguously (a 5xx, a timeout, a connection lost after the request was written) may have
 // happened. It is not retried blindly: once the other changes are done, the Runner lists OnCall again and creates
-// only what is still missing. An update that invites someone and fails ambiguously is sent again only after the
-// appointment is read, and then without whoever the first request did invite; a participant added ambiguously
-// through the extension is checked by reading its appointment.
+// only what is still missing. An update that changes the participants list and fails ambiguously is sent again only
+// after the appointment is read, with the list built from what OnCall holds then: whoever the first request did
+// invite is not invited again, and a participant's cancellation made in OnCall meanwhile is kept. A participant
+// added ambiguously through the extension is checked by reading its appointment.
 //
 // # Outcomes
 //

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,14 @@ import (
 
 // listUpdate is an update of appointment k's participants list with changes, recording roster.
 func listUpdate(w *world, k, roster string, changes ...ParticipantChange) Action {
+	var reasons []string // an update of the list alone gives its changes' reasons, each once
+	for _, c := range changes {
+		if !slices.Contains(reasons, c.Reason) {
+			reasons = append(reasons, c.Reason)
+		}
+	}
 	return Action{Kind: ActionUpdate, Key: key(k), Appointment: w.appt(key(k)), Fields: []string{"participants", "metadata"},
-		Participants: changes, Reason: "changed in the EHR",
+		Participants: changes, Reason: strings.Join(reasons, "; "),
 		Update: &oncall.AppointmentUpdateParams{Metadata: w.metadataWith(key(k), KeyEMRClients, roster)}}
 }
 
@@ -115,7 +122,7 @@ func TestPlanStatuses(t *testing.T) {
 		history: [][]carelogic.Appointment{{g1}},
 		ehr:     appts(g1With(carelogic.StatusDNS)),
 		want: func(w *world) *Changeset {
-			return changeset([]Action{recorded(w, "g1", marked(rosterOf(clients(1, 3)...), "c2:D"))},
+			return changeset([]Action{recorded(w, "g1", marked(rosterOf(clients(1, 3)...), "c2:d"))},
 				[]Skip{{Key: key("g1"), Client: "c2", Reason: dnsNotShown}}, nil)
 		},
 	}, {
@@ -162,7 +169,7 @@ func TestPlanStatuses(t *testing.T) {
 		ehr:     appts(g1With(carelogic.StatusCBC)),
 		want: func(w *world) *Changeset {
 			return changeset(nil, []Skip{{Key: key("g1"), Client: "c2",
-				Reason: "EHR status CBC not synced: the sync already carried DNS to OnCall, and later status changes do not sync"}}, nil)
+				Reason: "EHR status CBC not synced: the sync already recorded DNS, which OnCall's documented API cannot show, and later status changes do not sync"}}, nil)
 		},
 	}, {
 		name:    "DNS then CBC on a group client with StatusChangesAfterFinal",

@@ -37,7 +37,9 @@ const (
 	// KeyEMRIgnored records the fields OnCall did not apply when the sync wrote them (an oncall.WriteIgnoredError),
 	// each with a short hash of the value sent: "status=1x2y3z,title=4a5b6c". The plan does not send that value
 	// of that field again, so that a sync against a server that ignores a field converges instead of writing it on
-	// every run; a new value is sent.
+	// every run; a new value is sent. A participants list OnCall did not apply is recorded as "participants", the
+	// hash of the changes it carried (see changesValue); the roster is then put back as it was, so that it never
+	// records a change OnCall did not make.
 	KeyEMRIgnored = "emr_ignored"
 )
 
@@ -204,3 +206,19 @@ func metadataEqual(a, b oncall.Metadata) bool {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// changesValue renders the participant changes of one update for valueHash, as the plan and the runner both do:
+// each change's operation, client and new address, sorted, so that the same changes hash the same whatever their
+// order.
+func changesValue(changes []ParticipantChange) string {
+	lines := make([]string, 0, len(changes))
+	for _, c := range changes {
+		email := c.Email
+		if c.Add != nil {
+			email = c.Add.Email
+		}
+		lines = append(lines, string(c.Op)+"\x00"+c.Client+"\x00"+strings.ToLower(strings.TrimSpace(email)))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\x01")
+}

@@ -142,7 +142,11 @@ func PlanEHR(oc *oncall.Appointment, ehr *carelogic.Appointment, p ReversePolicy
 				want = carelogic.StatusDNS
 			case p.Status == oncall.ParticipantCancelledByProvider:
 				want = carelogic.StatusCBT
-			case p.Status == oncall.ParticipantCancelledByClient, p.Cancelled:
+			case p.Status == oncall.ParticipantCancelledByClient:
+				want = carelogic.StatusCBC
+			case p.Cancelled && pr.mark[i] == statusMark(carelogic.StatusCBT):
+				want = carelogic.StatusCBT // withdrawn by the sync for CBT: the documented API does not say who
+			case p.Cancelled:
 				want = carelogic.StatusCBC
 			}
 		}

@@ -113,6 +113,21 @@ func (r roster) appendTo(b []byte) []byte {
 	return b
 }
 
+// revert returns r with the entry of every client that changes concern put back as it is in before (or dropped,
+// if before has none): what to record when those changes were not made.
+func (r roster) revert(before roster, changes []ParticipantChange) roster {
+	touched := func(id string) bool {
+		return slices.ContainsFunc(changes, func(c ParticipantChange) bool { return c.Client == id })
+	}
+	out := slices.DeleteFunc(r, func(e rosterEntry) bool { return touched(e.id) })
+	for _, e := range before {
+		if touched(e.id) {
+			out = append(out, e)
+		}
+	}
+	return out.normalize()
+}
+
 // decodeRoster parses a KeyEMRClients value; malformed entries are dropped.
 func decodeRoster(s string) roster { return decodeRosterInto(nil, s) }
 
@@ -205,10 +220,13 @@ func (pr *pairing) pair(a *carelogic.Appointment, m *oncall.Appointment, clients
 			pr.client[i] = take(func(j int) bool { return pr.digests[j] == d })
 		}
 	}
-	// An appointment created before the sync recorded its roster (for example by an earlier integration): a 1:1
-	// with one participant is that client, whatever the email says now. (PlanEHR pairs EHR appointments that were
-	// never validated, so a 1:1 may have no client at all.)
-	if len(pr.recorded) == 0 && a.Kind == carelogic.Individual && n == 1 && len(pr.client) > 0 && pr.client[0] < 0 {
+	// A 1:1 with one participant is its client, whatever the email says now: when the appointment was created
+	// before the sync recorded its roster (by an earlier integration, say), or when the roster records that very
+	// client and the address changed in OnCall (staff correcting it) or was not carried there. A 1:1 whose roster
+	// records another client is not paired: its client changed. (PlanEHR pairs EHR appointments that were never
+	// validated, so a 1:1 may have no client at all.)
+	if a.Kind == carelogic.Individual && n == 1 && len(pr.client) > 0 && pr.client[0] < 0 &&
+		(len(pr.recorded) == 0 || len(pr.recorded) == 1 && pr.recorded[0].id == a.Participants[0].ClientID) {
 		pr.taken[0] = true
 		pr.client[0] = 0
 	}

@@ -434,6 +434,12 @@ func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
 // write (got is its answer) the ignored values are recorded on the appointment so that no later plan sends them
 // again.
 func (r *Runner) result(ctx context.Context, a Action, got *oncall.Appointment, err error) ActionResult {
+	return r.resultAfter(ctx, a, nil, got, err)
+}
+
+// resultAfter is result for an update of the participants list, which before is the appointment as read just
+// before: if OnCall did not apply the list, the roster the update wrote is put back for the clients it concerned.
+func (r *Runner) resultAfter(ctx context.Context, a Action, before, got *oncall.Appointment, err error) ActionResult {
 	res := ActionResult{Action: a, Outcome: OutcomeApplied}
 	var wi *oncall.WriteIgnoredError
 	switch {
@@ -441,7 +447,7 @@ func (r *Runner) result(ctx context.Context, a Action, got *oncall.Appointment, 
 	case errors.As(err, &wi):
 		res.Outcome, res.Err, res.Error = OutcomeIgnored, err, err.Error()
 		if got != nil {
-			if note := r.recordIgnored(ctx, got, wi.Fields, sentValues(a)); note != "" {
+			if note := r.recordIgnored(ctx, got, wi.Fields, sentValues(a), r.rosterBefore(a, got, wi.Fields, before)); note != "" {
 				res.Note = note
 			}
 		}
@@ -451,9 +457,28 @@ func (r *Runner) result(ctx context.Context, a Action, got *oncall.Appointment, 
 	return res
 }
 
-// sentValues renders the scalar fields an action writes, as KeyEMRIgnored hashes them.
+// rosterBefore returns the roster to record after OnCall ignored fields of the update a: when the participants list
+// was not applied but the roster written with it was, the roster with the clients a's participant changes concern
+// put back as before (the appointment read before the update) held them; otherwise "", to leave it.
+func (r *Runner) rosterBefore(a Action, got *oncall.Appointment, fields []string, before *oncall.Appointment) string {
+	if before == nil || len(a.Participants) == 0 || !slices.Contains(fields, "participants") || a.Update == nil {
+		return ""
+	}
+	sent, ok := a.Update.Metadata.String(KeyEMRClients)
+	if now, _ := got.Metadata.String(KeyEMRClients); !ok || now != sent {
+		return "" // the roster did not take either
+	}
+	prior, _ := before.Metadata.String(KeyEMRClients)
+	return decodeRoster(sent).revert(decodeRoster(prior), a.Participants).encode()
+}
+
+// sentValues renders the fields an action writes, as KeyEMRIgnored hashes them: the scalar fields, and the
+// participant changes as one value.
 func sentValues(a Action) map[string]string {
 	out := map[string]string{}
+	if len(a.Participants) > 0 {
+		out["participants"] = changesValue(a.Participants)
+	}
 	if u := a.Update; u != nil && a.Kind != ActionRecreate {
 		put := func(field string, set bool, v any) {
 			if set {
@@ -485,9 +510,9 @@ func deref[T any](p *T) T {
 }
 
 // recordIgnored writes into got's metadata (KeyEMRIgnored) the fields OnCall did not apply, each with a hash of the
-// value sent, and returns a note for the report when that could not be done. Fields it cannot record (the
-// participants list, metadata itself) are recorded by the roster, or not at all.
-func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fields []string, sent map[string]string) string {
+// value sent, and the roster to put back (if not ""), and returns a note for the report when that could not be
+// done. Metadata itself, when ignored, cannot be recorded.
+func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fields []string, sent map[string]string, roster string) string {
 	md := maps.Clone(got.Metadata)
 	if md == nil {
 		md = oncall.Metadata{}
@@ -505,6 +530,9 @@ func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fie
 	if slices.Contains(fields, "metadata") {
 		return "OnCall did not store the sync's metadata: later plans may not recognise this appointment"
 	}
+	if now, _ := md.String(KeyEMRClients); roster != "" && roster != now {
+		md[KeyEMRClients], changed = roster, true
+	}
 	if !changed {
 		return ""
 	}
@@ -517,8 +545,10 @@ func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fie
 
 // updateParticipants sends an update that changes who is on the appointment (documented API): it reads the
 // appointment, applies the planned changes to its participants as they are now (Action.ParticipantEntries), and
-// sends the list with the other fields. After an ambiguous failure of a list that invites someone, it reads the
-// appointment again before another try, so that nobody is invited twice.
+// sends the list with the other fields. The client does not repeat a list once it may have reached the server
+// (oncall.RetryPolicy); after such an ambiguous failure, it reads the appointment again and builds the list from
+// that, so that nobody is invited twice and no change made in OnCall meanwhile (a patient's cancellation, a
+// co-host) is undone.
 func (r *Runner) updateParticipants(ctx context.Context, a Action) ActionResult {
 	for attempt := 0; ; attempt++ {
 		cur, err := r.Client.Appointments.Get(ctx, a.Appointment)
@@ -536,7 +566,7 @@ func (r *Runner) updateParticipants(ctx context.Context, a Action) ActionResult 
 		upd.Participants = a.ParticipantEntries(cur.Participants)
 		got, err := r.Client.Appointments.Update(ctx, a.Appointment, &upd)
 		if err == nil || !ambiguous(err) || ctx.Err() != nil || attempt == maxCreateRounds-1 {
-			res := r.result(ctx, a, got, err)
+			res := r.resultAfter(ctx, a, cur, got, err)
 			if attempt > 0 && res.Outcome != OutcomeFailed {
 				res.Note = strings.TrimPrefix(res.Note+"; sent again after reading the appointment", "; ")
 			}
@@ -648,7 +678,8 @@ func (r *Runner) addParticipant(ctx context.Context, a Action) ActionResult {
 }
 
 // logResult logs an action's outcome: applied at debug level, an ambiguous create (which Apply goes on to look up)
-// at info, a failure at warn. Like the report, the line names keys, ids and kinds, never a patient.
+// at info, a failure or a write OnCall did not fully apply at warn. Like the report, the line names keys, ids and
+// kinds, never a patient.
 func (r *Runner) logResult(ctx context.Context, res ActionResult) {
 	if r.Logger == nil {
 		return
@@ -659,6 +690,8 @@ func (r *Runner) logResult(ctx context.Context, res ActionResult) {
 		level, msg = slog.LevelInfo, "oncall sync action ambiguous: it will be looked up"
 	case OutcomeFailed, OutcomeNotRun:
 		level, msg = slog.LevelWarn, "oncall sync action failed"
+	case OutcomeIgnored:
+		level, msg = slog.LevelWarn, "oncall sync action not fully applied: OnCall ignored part of it"
 	}
 	attrs := []slog.Attr{slog.String("kind", string(res.Kind)), slog.String("key", res.Key)}
 	if res.Appointment != 0 {

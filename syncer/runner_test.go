@@ -951,6 +951,23 @@ func TestRunnerMisuse(t *testing.T) {
 	}
 }
 
+// listIgnored ends the report of a participant change OnCall did not apply.
+const listIgnored = "OnCall did not apply the participants list when the sync last sent it; make the change in OnCall by hand"
+
+// rosters returns each OnCall appointment's roster (syncer.KeyEMRClients), by id.
+func rosters(t *testing.T, h *harness) map[oncall.AppointmentID]string {
+	t.Helper()
+	out := map[oncall.AppointmentID]string{}
+	for _, a := range h.srv.Appointments() {
+		got, err := h.client.Appointments.Get(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[a.ID], _ = got.Metadata.String(syncer.KeyEMRClients)
+	}
+	return out
+}
+
 // TestRunnerIgnoredWrite: a field the server accepts but does not apply (as Django REST Framework drops a field it
 // does not know) is reported once as an oncall.ErrWriteIgnored, and the next sync writes nothing: the sync records
 // what it sent (a status in the roster, a field's value in emr_ignored) and does not send it again.
@@ -965,6 +982,8 @@ func TestRunnerIgnoredWrite(t *testing.T) {
 		kind      syncer.ActionKind
 		fields    []string // the fields the error names
 		skip      string   // what the next sync reports instead of writing
+		// sameRoster: the roster is as before the edit once the write is recorded as ignored.
+		sameRoster bool
 	}{{
 		name: "a 1:1's status", ignore: "status", appt: testSchedule(1)[0],
 		edit: func(a *carelogic.Appointment) { a.Participants[0].Status = carelogic.StatusDNS },
@@ -978,8 +997,30 @@ func TestRunnerIgnoredWrite(t *testing.T) {
 	}, {
 		name: "a group client's withdrawal", ignore: "participant.cancelled", appt: testGroup("g-1", 1, 3),
 		edit: func(a *carelogic.Appointment) { a.Participants[1].Status = carelogic.StatusCBC },
-		kind: syncer.ActionUpdate, fields: []string{"participants"},
-		skip: "EHR status CBC not sent again: the sync sent it before and OnCall did not apply it",
+		kind: syncer.ActionUpdate, fields: []string{"participants"}, sameRoster: true,
+		skip: "participant change (withdraw: marked CBC in the EHR) not sent again: " + listIgnored,
+	}, {
+		// The whole list ignored: the roster written with it must not record the change, or the next sync would
+		// take the client as added (and report nothing) or removed.
+		name: "a client added to a group", ignore: "participants", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants = append(a.Participants, testClient(4)) },
+		kind: syncer.ActionUpdate, fields: []string{"participants"}, sameRoster: true,
+		skip: "participant change (add: added to the group in the EHR) not sent again: " + listIgnored,
+	}, {
+		name: "a group client marked Error", ignore: "participants", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants[1].Status = carelogic.StatusError },
+		kind: syncer.ActionUpdate, fields: []string{"participants"}, sameRoster: true,
+		skip: "participant change (remove: marked Error in the EHR) not sent again: " + listIgnored,
+	}, {
+		name: "a client taken off a group", ignore: "participants", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants = a.Participants[:2] },
+		kind: syncer.ActionUpdate, fields: []string{"participants"}, sameRoster: true,
+		skip: "participant change (remove: no longer on the appointment in the EHR) not sent again: " + listIgnored,
+	}, {
+		name: "a group client's email", ignore: "participants", appt: testGroup("g-1", 1, 3),
+		edit: func(a *carelogic.Appointment) { a.Participants[1].Email = "new.address@example.org" },
+		kind: syncer.ActionUpdate, fields: []string{"participants"}, sameRoster: true,
+		skip: "participant change (email: email changed in the EHR) not sent again: " + listIgnored,
 	}, {
 		name: "a participant status (extension)", extension: true, ignore: "participant.status", appt: testGroup("g-1", 1, 3),
 		edit: func(a *carelogic.Appointment) { a.Participants[1].Status = carelogic.StatusDNS },
@@ -994,6 +1035,7 @@ func TestRunnerIgnoredWrite(t *testing.T) {
 				h = extensionHarness(t, []carelogic.Appointment{tt.appt})
 			}
 			h.sync(h.runner())
+			rosterBefore := rosters(t, h)
 			// From now on the server answers writes of the field without applying it.
 			h.srv.SetIgnoredFields(tt.ignore)
 			h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
@@ -1026,6 +1068,9 @@ func TestRunnerIgnoredWrite(t *testing.T) {
 			}
 			if f := rep.FailedActions(); len(f) != 1 {
 				t.Errorf("first sync: FailedActions = %d, want the ignored one", len(f))
+			}
+			if diff := cmp.Diff(rosterBefore, rosters(t, h)); tt.sameRoster && diff != "" {
+				t.Errorf("first sync: the roster records what OnCall did not apply (-before +after):\n%s", diff)
 			}
 
 			h.srv.ResetRequests()

@@ -755,6 +755,15 @@ func TestPlanAppointmentChanges(t *testing.T) {
 		inOnCall: func(w *world) { w.live(key("o1")).Cancelled = true },
 		ehr:      o1As(func(a *carelogic.Appointment) { a.Activity = "Family Therapy" }),
 		want: func(w *world) *Changeset {
+			return changeset(nil, []Skip{{Key: key("o1"), Attention: true, Reason: fmt.Sprintf("OnCall appointment %d is cancelled but still scheduled "+
+				"in the EHR; the sync does not reopen it: record the cancellation in the EHR (PlanEHR proposes it) or book it again", w.appt(key("o1")))}}, nil)
+		},
+	}, {
+		name:     "cancelled in OnCall, live in the EHR, and over",
+		history:  synced,
+		inOnCall: func(w *world) { w.live(key("o1")).Cancelled = true },
+		ehr:      o1As(func(a *carelogic.Appointment) { a.Start = testNow.Add(-3 * time.Hour) }),
+		want: func(w *world) *Changeset {
 			return changeset(nil, []Skip{{Key: key("o1"), Reason: fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", w.appt(key("o1")))}}, nil)
 		},
 	}, {

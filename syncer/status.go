@@ -106,11 +106,19 @@ func statusMark(s carelogic.Status) byte {
 // markKept is the roster's mark of a Kept client whose appointment the sync completed (Policy.CompleteWhenKept).
 const markKept = 'K'
 
-// validMark reports whether m is the roster's mark of one of the statuses that are final: DNS, CBT, CBC.
-func validMark(m byte) bool { return m == 'D' || m == 'T' || m == 'C' }
+// markDNSRecorded is the roster's mark of a group client's DNS that the sync recorded but did not send: OnCall's
+// documented API cannot show it. Unlike 'D' (sent), it is sent once the participant extension is on.
+const markDNSRecorded = 'd'
+
+// validMark reports whether m is the roster's mark of one of the statuses that are final: DNS (sent or recorded),
+// CBT, CBC.
+func validMark(m byte) bool { return m == 'D' || m == 'T' || m == 'C' || m == markDNSRecorded }
 
 // markedStatus returns the CareLogic status a roster mark records.
 func markedStatus(m byte) carelogic.Status {
+	if m == markDNSRecorded {
+		return carelogic.StatusDNS
+	}
 	for i := range statusTable {
 		if statusTable[i].mark == m && m != 0 {
 			return statusTable[i].status

@@ -54,6 +54,17 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 		pl.attend(key, "", f+" not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand")
 	}
 	rs := pl.clients(a, d)
+	if len(d.changes) > 0 && cand.ignored("participants", changesValue(d.changes)) {
+		// OnCall did not apply these very changes when the sync last sent them: sending them again would write the
+		// same list on every run. The roster keeps the clients as they were, so that nothing reads as done.
+		for _, c := range d.changes {
+			pl.attend(key, c.Client, fmt.Sprintf("participant change (%s: %s) not sent again: OnCall did not apply the participants list "+
+				"when the sync last sent it; make the change in OnCall by hand", c.Op, c.Reason))
+		}
+		rs = rs.revert(pl.pairing.recorded, d.changes)
+		d.changes = nil
+		d.fields = slices.DeleteFunc(d.fields, func(f string) bool { return f == "participants" })
+	}
 	pl.complete(a, d, rs)
 	rs = rs.normalize()
 	pl.roster = rs
@@ -123,6 +134,14 @@ func (d *diff) emit(pl *planner) {
 		kind = ActionCancel
 	}
 	if len(d.reasons) == 0 {
+		// An update of the participants list alone gives its changes' reasons, so that the report says why.
+		for _, c := range d.changes {
+			if !slices.Contains(d.reasons, c.Reason) {
+				d.reasons = append(d.reasons, c.Reason)
+			}
+		}
+	}
+	if len(d.reasons) == 0 {
 		d.reasons = append(d.reasons, "changed in the EHR")
 	}
 	u := d.upd
@@ -185,9 +204,14 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 			case count >= oncall.MaxParticipants:
 				pl.attend(d.key, c.ClientID, fmt.Sprintf("not added: the OnCall appointment already has %d participants", count))
 			default:
+				add := &oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}
+				if err := add.Validate(); err != nil {
+					// OnCall would refuse the whole update, and every other change to the appointment with it.
+					pl.attend(d.key, c.ClientID, notInvited(err))
+					continue
+				}
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
 				count++
-				add := &oncall.ParticipantParams{Name: c.Name, Email: c.Email, Fee: pl.policy.Fee}
 				const why = "added to the group in the EHR"
 				if pl.policy.UndocumentedParticipantAPI {
 					d.acts = append(d.acts, Action{Kind: ActionAddParticipant, Key: d.key, Appointment: m.ID, Client: c.ClientID, Add: add, Reason: why})
@@ -212,7 +236,15 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 			continue
 		}
 		if c.Email != "" && !strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(c.Email)) {
-			switch {
+			dc := digestOf(c.Email)
+			switch rec := pr.recorded.get(c.ClientID); {
+			case rec != "" && dc.is(rec):
+				// The EHR still has the address the client was invited with: it is OnCall's that changed, by
+				// someone who meant it. The EHR's is not pushed back over it.
+				pl.skip(d.key, c.ClientID, "email changed in OnCall since the sync invited the client; the EHR's is not sent back over it")
+				rs[len(rs)-1] = rosterEntry{id: c.ClientID, hash: rec, mark: mark} // and the roster keeps the EHR's
+			case !plausibleEmail(c.Email):
+				pl.attend(d.key, c.ClientID, "email changed in the EHR to one OnCall would refuse (malformed); correct it in the EHR")
 			case pl.policy.DisableEmailPropagation:
 				pl.skip(d.key, c.ClientID, "email changed in the EHR; update the OnCall participant by hand (DisableEmailPropagation is set)")
 			case !pl.policy.Now.IsZero() && !a.Start.After(pl.policy.Now):
@@ -254,15 +286,20 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 // that ignored it would not take it the next time either). After DNS, CBT or CBC, later EHR changes do not sync
 // unless the policy allows it: that is the CareLogic integration's documented behaviour.
 func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participant, c carelogic.Participant, eff StatusMapping, mark byte) byte {
+	// A group DNS recorded but never sent (documented API) is sent once the extension can show it, unless OnCall
+	// holds another outcome for the client meanwhile.
+	recordedDNS := mark == markDNSRecorded && c.Status == carelogic.StatusDNS
 	switch {
 	case eff.Effect == EffectSetStatus && pl.visible(a, d.m, p, eff):
 		return 0
 	case eff.Effect == EffectSetStatus && mark == statusMark(c.Status):
-		if pl.representable(a, eff) {
+		if pl.representable(a, eff) { // a group DNS sent with the extension, now off, is simply not visible
 			pl.attend(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
 		}
 		return 0
-	case eff.Effect == EffectSetStatus && pl.final(p, mark):
+	case eff.Effect == EffectSetStatus && recordedDNS && !pl.representable(a, eff):
+		return 0 // recorded before, and still not something OnCall can show
+	case eff.Effect == EffectSetStatus && pl.final(p, mark) && !(recordedDNS && pl.holding(p, 0) == heldNot):
 		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", c.Status, pl.held(p, mark)))
 		return 0
 	case eff.Effect == EffectSetStatus:
@@ -278,6 +315,7 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 		default:
 			pl.skip(d.key, c.ClientID, "DNS not synced: OnCall's documented API has no no-show for one participant of a group; "+
 				"recorded so that it is not reported again (Policy.UndocumentedParticipantAPI sends it where the server has the extension)")
+			return markDNSRecorded
 		}
 		return statusMark(c.Status)
 	case pl.holding(p, mark) != heldNot:
@@ -315,12 +353,14 @@ const (
 	heldCancelled // a cancelled participant, on the documented API
 )
 
-// holding says what outcome OnCall already holds for a client (paired with p, or nil): the extension's participant
-// status, the status the sync carried there, or a cancelled participant. With the extension, the participant's
-// status is what is final; their cancelled flag alone is not.
+// holding says what outcome OnCall already holds for a client (paired with p, or nil): a participant status, the
+// status the sync carried there, or a cancelled participant. With the extension, the participant's status is what
+// is final; their cancelled flag alone is not. On the documented API a participant status the server shows anyway
+// is final too when it is one of the extension's outcomes: a server only shows what it stores, and an earlier
+// version of the sync, or a run with the extension, may have set it without recording a mark.
 func (pl *planner) holding(p *oncall.Participant, mark byte) int {
 	switch {
-	case pl.policy.UndocumentedParticipantAPI && p != nil && p.Status != "":
+	case p != nil && p.Status != "" && (pl.policy.UndocumentedParticipantAPI || p.Status.Known()):
 		return heldStatus
 	case validMark(mark):
 		return heldMark
@@ -336,6 +376,9 @@ func (pl *planner) held(p *oncall.Participant, mark byte) string {
 	case heldStatus:
 		return fmt.Sprintf("OnCall already has %q", p.Status)
 	case heldMark:
+		if mark == markDNSRecorded {
+			return "the sync already recorded DNS, which OnCall's documented API cannot show"
+		}
 		return "the sync already carried " + string(markedStatus(mark)) + " to OnCall"
 	case heldCancelled:
 		return "the participant is already cancelled in OnCall"
@@ -396,6 +439,11 @@ func allKept(a *carelogic.Appointment) bool {
 	return kept
 }
 
+// plausibleEmail reports whether OnCall would take s as an address (oncall.ParticipantParams.Validate's check).
+func plausibleEmail(s string) bool {
+	return (&oncall.ParticipantParams{Name: "-", Email: s}).Validate() == nil
+}
+
 // closed reports whether an appointment's status closes it: anything but Incomplete (completed, charged, a
 // no-show).
 func closed(s oncall.AppointmentStatus) bool { return s != "" && s != oncall.StatusIncomplete }
@@ -406,6 +454,10 @@ func closed(s oncall.AppointmentStatus) bool { return s != "" && s != oncall.Sta
 func (pl *planner) closed(a *carelogic.Appointment, key string, cand *candidate) {
 	m := cand.m
 	switch {
+	case m.Cancelled && live(a) && (pl.policy.Now.IsZero() || a.End().After(pl.policy.Now)):
+		// Still to come in the EHR, with nobody's room in OnCall: a person decides which is right.
+		pl.attend(key, "", fmt.Sprintf("OnCall appointment %d is cancelled but still scheduled in the EHR; the sync does not reopen it: "+
+			"record the cancellation in the EHR (PlanEHR proposes it) or book it again", m.ID))
 	case m.Cancelled:
 		if live(a) {
 			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
@@ -464,8 +516,8 @@ func (pl *planner) changesPending(a *carelogic.Appointment, cand *candidate) boo
 	for i, c := range a.Participants {
 		eff := MapStatus(c.Status)
 		p := pr.participant(m, i)
-		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus &&
-			!pl.visible(a, m, p, eff) && pr.mark[i] != statusMark(c.Status)) {
+		if p != nil && (eff.Effect == EffectRemove || eff.Effect == EffectSetStatus && !pl.visible(a, m, p, eff) &&
+			pr.mark[i] != statusMark(c.Status) && (pr.mark[i] != markDNSRecorded || pl.representable(a, eff))) {
 			return true
 		}
 	}

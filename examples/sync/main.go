@@ -31,6 +31,9 @@
 // then staff have marked statuses and edited appointments in the EHR (carelogic.DemoEdits), so the first pass shows
 // every kind of change, and the second shows that nothing is left to do.
 //
+// The job syncs in passes until one has nothing to change, three at most: the first makes the changes, the second
+// confirms them, and makes any that failed in the first (a third then confirms those).
+//
 // A division or provider is given as OnCall hands it out, an id or a URL of the -region's host; a URL of the other
 // region is refused. An EHR staff id with no provider (not in -provider-map, and no -provider) is not created: it is
 // reported as needing attention. (Left out, OnCall would book it with the token's own user: refused for a
@@ -46,10 +49,10 @@
 // FHIR file, like a folder, is taken as a full export.
 //
 // Exit codes: 0 when the sync ran and OnCall is in sync (with -dry-run: when the plan is empty); 1 when the job could
-// not run (a bad flag, a source that cannot be opened, OnCall unreachable); 2 when the sync ran but something failed
-// or needs a person in any pass, which the report lists (a write OnCall did not apply counts, though the next pass
-// does not send it again), some of the source could not be read, the source is empty, or, with -dry-run, the plan
-// has changes to make.
+// not run (a bad flag, a source that cannot be opened, OnCall unreachable); 2 when the sync ran but the last pass
+// left something failed, unsettled or needing a person, which the report lists, any pass had a write OnCall did not
+// apply (the next pass reports it rather than send it again), some of the source could not be read, the source is
+// empty, or, with -dry-run, the plan has changes to make.
 package main
 
 import (
@@ -81,7 +84,7 @@ import (
 const (
 	exitInSync    = 0 // the sync ran and OnCall is in sync with the EHR, or a dry run's plan is empty (or -h)
 	exitError     = 1 // the job could not run: a bad flag, an unreadable source, OnCall unreachable
-	exitAttention = 2 // the sync ran, but something failed or needs a person (in any pass), or a dry run has changes
+	exitAttention = 2 // the sync ran, but is not in sync: see output.NeedsAttention; or a dry run has changes
 )
 
 func main() {
@@ -97,13 +100,17 @@ var errPartialSource = errors.New("some of the source could not be read: the res
 // errChangesPending ends a dry run whose plan has changes: OnCall is not in sync.
 var errChangesPending = errors.New("dry run: OnCall is not in sync: the plan has changes (nothing was written)")
 
+// errNotConverged ends a run whose last pass still had changes to make: something (an edit made meanwhile, a
+// change that does not stick) keeps OnCall from settling.
+var errNotConverged = errors.New("OnCall did not settle: the last pass still had changes to make")
+
 // exitCode prints err, once, and returns the exit code it calls for.
 func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitInSync
 	case errors.Is(err, syncer.ErrIncomplete), errors.Is(err, errPartialSource), errors.Is(err, carelogic.ErrEmptySource),
-		errors.Is(err, errChangesPending):
+		errors.Is(err, errChangesPending), errors.Is(err, errNotConverged):
 		fmt.Fprintln(stderr, "sync:", err)
 		return exitAttention
 	}
@@ -143,9 +150,9 @@ A source is taken as the whole schedule: an OnCall appointment whose EHR appoint
 cancelled as gone. A SIU folder is the whole feed; a single SIU file is one message, an event, not the
 schedule, so with one no appointment is cancelled as gone. A JSON or FHIR file is taken as a full export.
 
-Exit codes: 0 in sync (with -dry-run: nothing would change), 1 the job could not run, 2 something failed
-or needs a person in any pass, OnCall did not apply a write (see the report), some of the source could
-not be read, the source is empty, or, with -dry-run, the plan has changes.
+Exit codes: 0 in sync (with -dry-run: nothing would change), 1 the job could not run, 2 the last pass
+left something failed, unsettled or needing a person, OnCall did not apply a write (see the report),
+some of the source could not be read, the source is empty, or, with -dry-run, the plan has changes.
 
 Flags:
 `
@@ -358,9 +365,10 @@ type output struct {
 	Passes               []*syncer.Report `json:"passes"`
 	// Converged is true when the last pass planned no action and nothing needs a person (NeedsAttention).
 	Converged bool `json:"converged"`
-	// NeedsAttention is true when the last pass left something that needs a person (Report.NeedsAttention), when
-	// any pass left a write failed or not applied by OnCall (a later pass does not send again what OnCall
-	// ignored, so it finds nothing to change), or when some of the source could not be read (SourceErrors).
+	// NeedsAttention is true when the last pass left something failed or needing a person
+	// (Report.NeedsAttention), when any pass had a write OnCall did not apply (a later pass reports it rather than
+	// send it again), or when some of the source could not be read (SourceErrors). A write that failed in an
+	// earlier pass is planned anew by the next, so the last pass says whether it was made.
 	NeedsAttention bool `json:"needs_attention"`
 	// SourceErrors are the source's files that could not be read, each with what is wrong, as the reader reports it
 	// (paths, segments, fields and ids, never a client's name or email). The rest of the source was synced.
@@ -470,12 +478,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		fmt.Fprintln(stdout)
 	}
-	passes := 2
+	// Passes until one changes nothing, the second at the earliest: it confirms the first. A third makes sure of
+	// writes the first could not make and the second did.
+	passes := 3
 	if cfg.dryRun {
 		passes = 1
 	}
 	var incomplete []error // the *syncer.IncompleteError of each pass that left writes undone, and of the last pass
-	undonePass := 0        // the first pass that left writes undone
+	undonePass := 0        // the first pass with writes OnCall did not apply
 	for pass := 1; pass <= passes; pass++ {
 		rep, err := runner.Sync(ctx, ehr, window, policy)
 		if err != nil && !errors.Is(err, syncer.ErrIncomplete) {
@@ -484,7 +494,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if writesUndone(err) && undonePass == 0 {
 			undonePass = pass
 		}
-		if writesUndone(err) || (err != nil && pass == passes) {
+		settled := pass >= 2 && !rep.Changed()
+		if writesUndone(err) || (err != nil && (pass == passes || settled)) {
 			incomplete = append(incomplete, fmt.Errorf("pass %d: %w", pass, err))
 		}
 		out.Passes = append(out.Passes, rep)
@@ -494,6 +505,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 				return err
 			}
 			fmt.Fprintln(stdout)
+		}
+		if settled {
+			break
 		}
 	}
 	final := out.Passes[len(out.Passes)-1]
@@ -506,6 +520,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		last = errPartialSource
 	case cfg.dryRun && final.Changed():
 		last = errChangesPending
+	case final.Changed():
+		last = errNotConverged
 	}
 	if fake != nil {
 		n := 0
@@ -530,7 +546,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case out.Converged:
 		fmt.Fprintln(stdout, "Converged: the last pass found nothing to change.")
 	case undonePass > 0:
-		fmt.Fprintf(stdout, "Not in sync: pass %d left writes that failed or that OnCall did not apply (see above).\n", undonePass)
+		fmt.Fprintf(stdout, "Not in sync: pass %d left writes that OnCall did not apply (see above).\n", undonePass)
 	case partial != nil && !final.NeedsAttention() && !final.Changed():
 		fmt.Fprintln(stdout, "Not in sync: some of the source could not be read (see stderr); the rest is in sync.")
 	case final.NeedsAttention():
@@ -543,12 +559,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return last
 }
 
-// writesUndone reports whether a pass's error counts writes that failed or that OnCall did not fully apply. Such a
-// pass leaves OnCall out of sync even when the next finds nothing to do: the syncer records what OnCall ignored and
-// does not send it again.
+// writesUndone reports whether a pass's error counts writes that OnCall did not fully apply. Such a pass leaves
+// OnCall out of sync even when the next finds nothing to do: the syncer records what OnCall ignored and reports it
+// rather than send it again. A write that failed is not such a write: the next pass reads OnCall again and plans
+// it anew, so the last pass says whether it was made.
 func writesUndone(err error) bool {
 	var ie *syncer.IncompleteError
-	return errors.As(err, &ie) && (ie.Failed > 0 || ie.Ignored > 0)
+	return errors.As(err, &ie) && ie.Ignored > 0
 }
 
 // writePass writes a pass's report as text. After a pass that left writes undone (undonePass, 0 for none), a pass

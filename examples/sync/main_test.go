@@ -577,10 +577,9 @@ func TestDryRunExitCode(t *testing.T) {
 	})
 }
 
-// TestUndoneWritesAreNotInSync: a pass that leaves a write failed, or not applied by OnCall, makes the job exit 2
-// and report that OnCall is not in sync, even when the next pass finds nothing to change. (OnCall's ignored write is
-// recorded and not sent again, so the second pass may see nothing to do; a failed one is made by the second pass,
-// but it failed once, and the job says so.)
+// TestUndoneWritesAreNotInSync: a pass with a write OnCall did not apply makes the job exit 2 and report that
+// OnCall is not in sync, even when the next pass sends nothing (the ignored write is recorded and reported rather
+// than sent again). A write that failed is planned anew and made by the second pass: the job ends in sync.
 func TestUndoneWritesAreNotInSync(t *testing.T) {
 	now := time.Date(2030, 3, 4, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -589,13 +588,15 @@ func TestUndoneWritesAreNotInSync(t *testing.T) {
 		fault  func(t *testing.T, srv *oncalltest.Server)
 		edit   func(appts []carelogic.Appointment)
 		undone func(rep *syncer.Report) int
+		// inSync: the second pass makes what the first could not, so the job ends in sync.
+		inSync bool
 	}{
 		{"ignored by OnCall",
 			func(t *testing.T, srv *oncalltest.Server) { srv.SetIgnoredFields("participants") },
 			func(appts []carelogic.Appointment) {
 				appts[1].Participants = append(appts[1].Participants, carelogic.Participant{ClientID: "cl-g3", Name: "Client g3", Email: "clientg3@example.com"})
 			},
-			func(rep *syncer.Report) int { return rep.Ignored[syncer.ActionUpdate] }},
+			func(rep *syncer.Report) int { return rep.Ignored[syncer.ActionUpdate] }, false},
 		{"failed, then made",
 			func(t *testing.T, srv *oncalltest.Server) {
 				if err := srv.InjectNext(oncalltest.FaultInternalError, 1, oncalltest.Match{Method: "PATCH"}); err != nil {
@@ -603,7 +604,7 @@ func TestUndoneWritesAreNotInSync(t *testing.T) {
 				}
 			},
 			func(appts []carelogic.Appointment) { appts[0].Duration = 30 * time.Minute },
-			func(rep *syncer.Report) int { return rep.Failed[syncer.ActionUpdate] }},
+			func(rep *syncer.Report) int { return rep.Failed[syncer.ActionUpdate] }, true},
 	}
 	for _, tt := range tests {
 		for _, asJSON := range []bool{true, false} {
@@ -631,8 +632,17 @@ func TestUndoneWritesAreNotInSync(t *testing.T) {
 				}
 
 				stdout, _, err := runJob(t, nil, args...)
-				if code := exitCode(err, io.Discard); code != exitAttention || !errors.Is(err, syncer.ErrIncomplete) {
+				switch code := exitCode(err, io.Discard); {
+				case tt.inSync && code != exitInSync:
+					t.Errorf("exit %d (%v), want 0", code, err)
+				case !tt.inSync && (code != exitAttention || !errors.Is(err, syncer.ErrIncomplete)):
 					t.Errorf("exit %d (%v), want 2", code, err)
+				}
+				if !asJSON && tt.inSync {
+					if want := "Converged: the last pass found nothing to change."; !strings.Contains(stdout, want) {
+						t.Errorf("text report lacks %q:\n%s", want, stdout)
+					}
+					return
 				}
 				if !asJSON {
 					for _, bad := range []string{"Converged", "OnCall is in sync"} {
@@ -640,7 +650,7 @@ func TestUndoneWritesAreNotInSync(t *testing.T) {
 							t.Errorf("text report says %q:\n%s", bad, stdout)
 						}
 					}
-					if want := "Not in sync: pass 1 left writes that failed or that OnCall did not apply"; !strings.Contains(stdout, want) {
+					if want := "Not in sync: pass 1 left writes that OnCall did not apply"; !strings.Contains(stdout, want) {
 						t.Errorf("text report lacks %q:\n%s", want, stdout)
 					}
 					return
@@ -649,11 +659,11 @@ func TestUndoneWritesAreNotInSync(t *testing.T) {
 				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 					t.Fatal(err)
 				}
-				if len(out.Passes) != 2 || tt.undone(out.Passes[0]) != 1 {
+				if len(out.Passes) != 2+btoi(tt.inSync) || tt.undone(out.Passes[0]) != 1 {
 					t.Fatalf("want pass 1 to leave one update undone: %+v", out.Passes)
 				}
-				if out.Converged || !out.NeedsAttention {
-					t.Errorf("converged %v, needs_attention %v: want false, true", out.Converged, out.NeedsAttention)
+				if out.Converged != tt.inSync || out.NeedsAttention == tt.inSync {
+					t.Errorf("converged %v, needs_attention %v: want %v, %v", out.Converged, out.NeedsAttention, tt.inSync, !tt.inSync)
 				}
 			})
 		}
@@ -767,4 +777,11 @@ func writeSchedule(t *testing.T, path string, appts ...carelogic.Appointment) {
 	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
