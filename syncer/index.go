@@ -144,6 +144,12 @@ func (pl *planner) match(key string, e *keyed) *candidate {
 	return nil
 }
 
+// anyIgnored reports whether OnCall ignored anything the sync sent to c's appointment (see KeyEMRIgnored).
+func (c *candidate) anyIgnored() bool {
+	_, ok := c.m.Metadata[KeyEMRIgnored]
+	return ok
+}
+
 // ignored reports whether OnCall ignored field when the sync last sent it this same value (see KeyEMRIgnored). It
 // reads the metadata only when asked, which is when a field differs: the index entries stay small.
 func (c *candidate) ignored(field, value string) bool {

@@ -54,7 +54,7 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 		pl.attend(key, "", f+" not sent again: OnCall did not apply it when the sync last sent this value; change it in OnCall by hand")
 	}
 	rs := pl.clients(a, d)
-	if len(d.changes) > 0 && cand.ignored("participants", changesValue(d.changes)) {
+	if len(d.changes) > 0 && cand.anyIgnored() && cand.ignored("participants", changesValue(d.changes)) {
 		// OnCall did not apply these very changes when the sync last sent them: sending them again would write the
 		// same list on every run. The roster keeps the clients as they were, so that nothing reads as done.
 		for _, c := range d.changes {
