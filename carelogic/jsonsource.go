@@ -1,14 +1,13 @@
 package carelogic
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oncallsync/oncall-go/internal/sourcefile"
 )
 
 // ReadJSONPath reads the JSON schedule format (see the package documentation) from path, a file or a folder of
@@ -30,7 +29,7 @@ import (
 // ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with no
 // appointments.
 func ReadJSONPath(path string) ([]Appointment, error) {
-	files, skipped, single, err := sourceFiles(path)
+	files, skipped, single, err := sourcefile.List(path)
 	if err != nil {
 		return nil, fmt.Errorf("carelogic: %w", err)
 	}
@@ -38,7 +37,7 @@ func ReadJSONPath(path string) ([]Appointment, error) {
 	var appts []Appointment
 	firstFile := make(map[string]string) // by Appointment.Key, the file that holds it
 	for _, file := range files {
-		data, ok, err := readJSONFile(file, single)
+		data, ok, err := sourcefile.ReadJSON(file, single)
 		switch {
 		case err != nil:
 			serr.Files = append(serr.Files, FileError{Path: file, Err: err})
@@ -121,68 +120,4 @@ func hasMember(data []byte, name string) bool {
 		}
 	}
 	return false
-}
-
-// sniffSize is how much of a file found in a folder is looked at before it is read in full.
-const sniffSize = 4096
-
-// readJSONFile returns the content of file without a leading byte order mark. It leaves unread, returning ok
-// false, a file found in a folder (not named) whose name does not end in .json and whose first bytes show that it
-// is not a JSON object, so that a large file of another kind is not loaded into memory.
-func readJSONFile(file string, named bool) (data []byte, ok bool, err error) {
-	fh, err := os.Open(file)
-	if err != nil {
-		return nil, false, err
-	}
-	defer fh.Close()
-	r := bufio.NewReaderSize(fh, sniffSize)
-	head, err := r.Peek(sniffSize)
-	if err != nil && err != io.EOF {
-		return nil, false, err
-	}
-	lead := bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
-	if !named && len(lead) > 0 && lead[0] != '{' && !strings.EqualFold(filepath.Ext(file), ".json") {
-		return nil, false, nil
-	}
-	data, err = io.ReadAll(r)
-	if err != nil {
-		return nil, false, err
-	}
-	return bytes.TrimPrefix(data, bom), true, nil
-}
-
-// sourceFiles lists the files a reader of path reads. For a file, it is path itself, and single is true. For a
-// folder, it is the files directly inside it in name order, following links; hidden files (whose name starts
-// with a dot) and anything that is not a regular file (a device, a pipe) are left out and counted in skipped,
-// subfolders and links to them are left out uncounted, and a link that cannot be followed is listed, for its
-// reader to report.
-func sourceFiles(path string) (files []string, skipped int, single bool, err error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if !info.IsDir() {
-		return []string{path}, 0, true, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	for _, e := range entries {
-		file := filepath.Join(path, e.Name())
-		mode := e.Type()
-		if mode&os.ModeSymlink != 0 {
-			if info, err := os.Stat(file); err == nil {
-				mode = info.Mode().Type()
-			}
-		}
-		switch {
-		case mode.IsDir():
-		case strings.HasPrefix(e.Name(), ".") || !mode.IsRegular() && mode&os.ModeSymlink == 0:
-			skipped++
-		default:
-			files = append(files, file)
-		}
-	}
-	return files, skipped, false, nil
 }

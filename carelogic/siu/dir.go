@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/sourcefile"
 )
 
 // ReadPath returns a Feed of every message read from path, a file or a folder, converted with opts. A file may
@@ -32,7 +33,7 @@ import (
 // carelogic.ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with a nil
 // Feed.
 func ReadPath(path string, opts ...Option) (*Feed, error) {
-	files, skipped, single, err := sourceFiles(path)
+	files, skipped, single, err := sourcefile.List(path)
 	if err != nil {
 		return nil, fmt.Errorf("siu: %w", err)
 	}
@@ -106,40 +107,4 @@ func isMessageStart(data []byte) bool {
 		return true
 	}
 	return false
-}
-
-// sourceFiles lists the files a reader of path reads. For a file, it is path itself, and single is true. For a
-// folder, it is the files directly inside it in name order, following links; hidden files (whose name starts
-// with a dot) and anything that is not a regular file (a device, a pipe) are left out and counted in skipped,
-// subfolders and links to them are left out uncounted, and a link that cannot be followed is listed, for its
-// reader to report.
-func sourceFiles(path string) (files []string, skipped int, single bool, err error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if !info.IsDir() {
-		return []string{path}, 0, true, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	for _, e := range entries {
-		file := filepath.Join(path, e.Name())
-		mode := e.Type()
-		if mode&os.ModeSymlink != 0 {
-			if info, err := os.Stat(file); err == nil {
-				mode = info.Mode().Type()
-			}
-		}
-		switch {
-		case mode.IsDir():
-		case strings.HasPrefix(e.Name(), ".") || !mode.IsRegular() && mode&os.ModeSymlink == 0:
-			skipped++
-		default:
-			files = append(files, file)
-		}
-	}
-	return files, skipped, false, nil
 }
