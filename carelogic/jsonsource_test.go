@@ -1,42 +1,29 @@
-package carelogic
+package carelogic_test
 
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/sourcetest"
 )
-
-// errAnyCause stands, in a wanted FileError, for whatever error the reader gave.
-var errAnyCause = errors.New("any cause")
-
-// equateCauses compares the causes in FileErrors by errors.Is rather than by text, errAnyCause matching any error.
-var equateCauses = cmp.Comparer(func(x, y error) bool {
-	if x == errAnyCause || y == errAnyCause {
-		return x != nil && y != nil
-	}
-	return errors.Is(x, y) || errors.Is(y, x)
-})
-
-// Planted in bad and unrelated files: no error text may repeat them.
-var plantedPHI = []string{"Quincy", "Zebulon", "qz@example.net"}
 
 func scheduleOf(ids ...string) string {
 	appts := make([]string, len(ids))
 	for i, id := range ids {
-		appts[i] = withField("id", `"`+id+`"`)
+		appts[i] = carelogic.WithField("id", `"`+id+`"`)
 	}
-	return schedule(appts...)
+	return carelogic.Schedule(appts...)
 }
 
 func TestReadJSONPath(t *testing.T) {
 	t.Parallel()
-	corrupt := schedule(strings.NewReplacer(`"a-1"`, `"d-1"`, `"video"`, `"carrier-pigeon"`,
-		"Secret Name", "Quincy Zebulon", "secret@example.com", "qz@example.net").Replace(okAppt))
+	corrupt := carelogic.Schedule(strings.NewReplacer(`"a-1"`, `"d-1"`, `"video"`, `"carrier-pigeon"`,
+		"Secret Name", "Quincy Zebulon", "secret@example.com", "qz@example.net").Replace(carelogic.OkAppt))
 	mixed := map[string]string{
 		"a.json":         scheduleOf("a-1"),
 		"b.txt":          "\ufeff\n  " + scheduleOf("b-1", "b-2"),
@@ -53,14 +40,14 @@ func TestReadJSONPath(t *testing.T) {
 		links   map[string]string // link name to target, relative to the folder
 		path    string            // read this, relative to the folder; the folder itself when empty
 		wantIDs []string
-		wantErr *SourceError // with DIR for the folder in paths; nil for no error
-		text    string       // when not empty, the error's text, with DIR for the folder
+		wantErr *carelogic.SourceError // with DIR for the folder in paths; nil for no error
+		text    string                 // when not empty, the error's text, with DIR for the folder
 	}{
 		{
 			name:    "folder of good, corrupt and other files",
 			files:   mixed,
 			wantIDs: []string{"a-1", "b-1", "b-2", "c-1"},
-			wantErr: &SourceError{Path: "DIR", Files: []FileError{{Path: "DIR/d-corrupt.json", Err: ErrUnsupportedModality}}, Skipped: 3},
+			wantErr: &carelogic.SourceError{Path: "DIR", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: carelogic.ErrUnsupportedModality}}, Skipped: 3},
 			text: "carelogic: DIR: 1 file could not be read, 3 other files skipped\n" +
 				`DIR/d-corrupt.json: carelogic: JSON schedule: appointments[0] (id "d-1"): modality: "carrier-pigeon": modality not supported by OnCall`,
 		},
@@ -74,37 +61,37 @@ func TestReadJSONPath(t *testing.T) {
 			name:    "corrupt file named on its own",
 			files:   mixed,
 			path:    "d-corrupt.json",
-			wantErr: &SourceError{Path: "DIR/d-corrupt.json", Files: []FileError{{Path: "DIR/d-corrupt.json", Err: ErrUnsupportedModality}}},
+			wantErr: &carelogic.SourceError{Path: "DIR/d-corrupt.json", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: carelogic.ErrUnsupportedModality}}},
 		},
 		{
 			name:    "other file named on its own",
 			files:   mixed,
 			path:    "notes.txt",
-			wantErr: &SourceError{Path: "DIR/notes.txt", Files: []FileError{{Path: "DIR/notes.txt", Err: errAnyCause}}},
+			wantErr: &carelogic.SourceError{Path: "DIR/notes.txt", Files: []carelogic.FileError{{Path: "DIR/notes.txt", Err: sourcetest.ErrAnyCause}}},
 			text:    "carelogic: DIR/notes.txt: 1 file could not be read\nDIR/notes.txt: carelogic: JSON schedule: not valid JSON at line 1, column 1: invalid character 'C' looking for beginning of value",
 		},
 		{
 			name:    "empty folder",
-			wantErr: &SourceError{Path: "DIR"},
+			wantErr: &carelogic.SourceError{Path: "DIR"},
 			text:    "carelogic: DIR: empty source: no appointments",
 		},
 		{
 			name:    "folder of other files",
 			files:   map[string]string{"notes.txt": mixed["notes.txt"], "package.json": mixed["package.json"], ".DS_Store": "x", "blank.json": " \n"},
-			wantErr: &SourceError{Path: "DIR", Skipped: 4},
+			wantErr: &carelogic.SourceError{Path: "DIR", Skipped: 4},
 			text:    "carelogic: DIR: empty source: no appointments (4 files skipped)",
 		},
 		{
 			name:    "schedule without appointments",
 			files:   map[string]string{"s.json": `{"appointments": []}`},
 			path:    "s.json",
-			wantErr: &SourceError{Path: "DIR/s.json"},
+			wantErr: &carelogic.SourceError{Path: "DIR/s.json"},
 		},
 		{
 			name:    "blank file named on its own",
 			files:   map[string]string{"s.json": "\ufeff\r\n"},
 			path:    "s.json",
-			wantErr: &SourceError{Path: "DIR/s.json"},
+			wantErr: &carelogic.SourceError{Path: "DIR/s.json"},
 		},
 		{
 			// Cut short: a .json file, or one that got as far as "appointments", fails; other text is skipped. A
@@ -118,8 +105,8 @@ func TestReadJSONPath(t *testing.T) {
 				"x.json":   "Quincy Zebulon",
 			},
 			wantIDs: []string{"a-1"},
-			wantErr: &SourceError{Path: "DIR", Skipped: 1, Files: []FileError{
-				{Path: "DIR/cut.json", Err: errAnyCause}, {Path: "DIR/cut.txt", Err: errAnyCause}, {Path: "DIR/x.json", Err: errAnyCause},
+			wantErr: &carelogic.SourceError{Path: "DIR", Skipped: 1, Files: []carelogic.FileError{
+				{Path: "DIR/cut.json", Err: sourcetest.ErrAnyCause}, {Path: "DIR/cut.txt", Err: sourcetest.ErrAnyCause}, {Path: "DIR/x.json", Err: sourcetest.ErrAnyCause},
 			}},
 		},
 		{
@@ -127,7 +114,7 @@ func TestReadJSONPath(t *testing.T) {
 			name:    "appointment repeated across files",
 			files:   map[string]string{"1.json": scheduleOf("a-1"), "2.json": scheduleOf("b-1", "a-1")},
 			wantIDs: []string{"a-1"},
-			wantErr: &SourceError{Path: "DIR", Files: []FileError{{Path: "DIR/2.json", Err: errAnyCause}}},
+			wantErr: &carelogic.SourceError{Path: "DIR", Files: []carelogic.FileError{{Path: "DIR/2.json", Err: sourcetest.ErrAnyCause}}},
 			text:    "carelogic: DIR: 1 file could not be read\n" + `DIR/2.json: carelogic: JSON schedule: appointments[1] (id "a-1"): id: also in DIR/1.json`,
 		},
 		{
@@ -135,14 +122,14 @@ func TestReadJSONPath(t *testing.T) {
 			files:   map[string]string{"a.json": scheduleOf("a-1"), "sub/b.json": scheduleOf("b-1")},
 			links:   map[string]string{"b.json": "sub/b.json", "broken.json": "missing.json", "dir": "sub"},
 			wantIDs: []string{"a-1", "b-1"},
-			wantErr: &SourceError{Path: "DIR", Files: []FileError{{Path: "DIR/broken.json", Err: fs.ErrNotExist}}},
+			wantErr: &carelogic.SourceError{Path: "DIR", Files: []carelogic.FileError{{Path: "DIR/broken.json", Err: fs.ErrNotExist}}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := writeTree(t, tt.files, tt.links)
-			got, err := ReadJSONPath(filepath.Join(dir, tt.path))
+			dir := sourcetest.WriteTree(t, tt.files, tt.links)
+			got, err := carelogic.ReadJSONPath(filepath.Join(dir, tt.path))
 			var ids []string
 			for _, a := range got {
 				ids = append(ids, a.ID)
@@ -150,74 +137,16 @@ func TestReadJSONPath(t *testing.T) {
 			if diff := cmp.Diff(tt.wantIDs, ids); diff != "" {
 				t.Errorf("appointments mismatch (-want +got):\n%s", diff)
 			}
-			checkSourceError(t, err, tt.wantErr, tt.text, dir)
+			sourcetest.CheckSourceError(t, err, tt.wantErr, tt.text, dir)
 		})
 	}
 }
 
 func TestReadJSONPathMissing(t *testing.T) {
 	t.Parallel()
-	got, err := ReadJSONPath(filepath.Join(t.TempDir(), "missing"))
-	var serr *SourceError
+	got, err := carelogic.ReadJSONPath(filepath.Join(t.TempDir(), "missing"))
+	var serr *carelogic.SourceError
 	if got != nil || !errors.Is(err, fs.ErrNotExist) || errors.As(err, &serr) {
 		t.Errorf("ReadJSONPath of a missing path = %v, %v; want nil and a plain error wrapping fs.ErrNotExist", got, err)
-	}
-}
-
-// writeTree writes files (names may hold a folder) and links (to targets relative to the folder) into a new
-// folder and returns it.
-func writeTree(t *testing.T, files, links map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, target := range links {
-		if err := os.Symlink(filepath.Join(dir, target), filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// checkSourceError checks err against want (with DIR for dir in its paths) and text, and that it repeats no
-// planted patient data.
-func checkSourceError(t *testing.T, err error, want *SourceError, text, dir string) {
-	t.Helper()
-	if want == nil {
-		if err != nil {
-			t.Errorf("error = %v, want none", err)
-		}
-		return
-	}
-	var got *SourceError
-	if !errors.As(err, &got) {
-		t.Fatalf("error = %v, want a *SourceError", err)
-	}
-	want.Path = strings.ReplaceAll(want.Path, "DIR", dir)
-	for i := range want.Files {
-		want.Files[i].Path = strings.ReplaceAll(want.Files[i].Path, "DIR", dir)
-	}
-	if diff := cmp.Diff(*want, *got, equateCauses); diff != "" {
-		t.Errorf("SourceError mismatch (-want +got):\n%s", diff)
-	}
-	if isEmpty := errors.Is(err, ErrEmptySource); isEmpty != (len(want.Files) == 0) {
-		t.Errorf("errors.Is(err, ErrEmptySource) = %v with %d failed files", isEmpty, len(want.Files))
-	}
-	if text != "" {
-		if diff := cmp.Diff(strings.ReplaceAll(text, "DIR", dir), err.Error()); diff != "" {
-			t.Errorf("error text mismatch (-want +got):\n%s", diff)
-		}
-	}
-	for _, phi := range plantedPHI {
-		if strings.Contains(err.Error(), phi) {
-			t.Errorf("error text repeats %q from a file:\n%s", phi, err)
-		}
 	}
 }

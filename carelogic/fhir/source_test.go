@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/sourcetest"
 )
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -291,20 +292,6 @@ func TestReadPathErrors(t *testing.T) {
 	}
 }
 
-// errAnyCause stands, in a wanted FileError, for whatever error the reader gave.
-var errAnyCause = errors.New("any cause")
-
-// equateCauses compares the causes in FileErrors by errors.Is rather than by text, errAnyCause matching any error.
-var equateCauses = cmp.Comparer(func(x, y error) bool {
-	if x == errAnyCause || y == errAnyCause {
-		return x != nil && y != nil
-	}
-	return errors.Is(x, y) || errors.Is(y, x)
-})
-
-// Planted in bad and unrelated files: no error text may repeat them.
-var plantedPHI = []string{"Quincy", "Zebulon", "qz@example.net"}
-
 func TestReadPathFolder(t *testing.T) {
 	t.Parallel()
 	appt := func(id string) string {
@@ -355,9 +342,9 @@ func TestReadPathFolder(t *testing.T) {
 				{Path: "DIR/resp.json", Reason: "AppointmentResponse is not an Appointment or Bundle"},
 			},
 			wantErr: &carelogic.SourceError{Path: "DIR", Skipped: 4, Files: []carelogic.FileError{
-				{Path: "DIR/cut.dat", Err: errAnyCause},
-				{Path: "DIR/d-corrupt.json", Err: errAnyCause},
-				{Path: "DIR/e-bundle.txt", Err: errAnyCause},
+				{Path: "DIR/cut.dat", Err: sourcetest.ErrAnyCause},
+				{Path: "DIR/d-corrupt.json", Err: sourcetest.ErrAnyCause},
+				{Path: "DIR/e-bundle.txt", Err: sourcetest.ErrAnyCause},
 			}},
 			text: "carelogic: DIR: 3 files could not be read, 4 other files skipped\n" +
 				"DIR/cut.dat: fhir: invalid JSON at byte offset 45\n" +
@@ -374,7 +361,7 @@ func TestReadPathFolder(t *testing.T) {
 			name:    "corrupt file named on its own",
 			files:   mixed,
 			path:    "d-corrupt.json",
-			wantErr: &carelogic.SourceError{Path: "DIR/d-corrupt.json", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: errAnyCause}}},
+			wantErr: &carelogic.SourceError{Path: "DIR/d-corrupt.json", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: sourcetest.ErrAnyCause}}},
 		},
 		{
 			name:    "other file named on its own",
@@ -417,7 +404,7 @@ func TestReadPathFolder(t *testing.T) {
 			files:     map[string]string{"a.json": appt("a-1"), "b.json": "Quincy Zebulon", "b.txt": "Quincy Zebulon"},
 			wantIDs:   []string{"a-1"},
 			wantSkips: []Skip{{Path: "DIR/b.txt", Reason: "not JSON"}},
-			wantErr:   &carelogic.SourceError{Path: "DIR", Skipped: 1, Files: []carelogic.FileError{{Path: "DIR/b.json", Err: errAnyCause}}},
+			wantErr:   &carelogic.SourceError{Path: "DIR", Skipped: 1, Files: []carelogic.FileError{{Path: "DIR/b.json", Err: sourcetest.ErrAnyCause}}},
 			text:      "carelogic: DIR: 1 file could not be read, 1 other file skipped\nDIR/b.json: fhir: invalid JSON at byte offset 1",
 		},
 		{
@@ -431,7 +418,7 @@ func TestReadPathFolder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := writeTree(t, tt.files, tt.links)
+			dir := sourcetest.WriteTree(t, tt.files, tt.links)
 			src, err := ReadPath(filepath.Join(dir, tt.path))
 			if src == nil {
 				t.Fatalf("ReadPath returned a nil Source with %v", err)
@@ -449,7 +436,7 @@ func TestReadPathFolder(t *testing.T) {
 			if diff := cmp.Diff(tt.wantSkips, src.Skipped()); diff != "" {
 				t.Errorf("Skipped mismatch (-want +got):\n%s", diff)
 			}
-			checkSourceError(t, err, tt.wantErr, tt.text, dir)
+			sourcetest.CheckSourceError(t, err, tt.wantErr, tt.text, dir)
 		})
 	}
 }
@@ -460,64 +447,6 @@ func TestReadPathMissing(t *testing.T) {
 	var serr *carelogic.SourceError
 	if src != nil || !errors.Is(err, fs.ErrNotExist) || errors.As(err, &serr) {
 		t.Errorf("ReadPath of a missing path = %v, %v; want nil and a plain error wrapping fs.ErrNotExist", src, err)
-	}
-}
-
-// writeTree writes files (names may hold a folder) and links (to targets relative to the folder) into a new
-// folder and returns it.
-func writeTree(t *testing.T, files, links map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, target := range links {
-		if err := os.Symlink(filepath.Join(dir, target), filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// checkSourceError checks err against want (with DIR for dir in its paths) and text, and that it repeats no
-// planted patient data.
-func checkSourceError(t *testing.T, err error, want *carelogic.SourceError, text, dir string) {
-	t.Helper()
-	if want == nil {
-		if err != nil {
-			t.Errorf("error = %v, want none", err)
-		}
-		return
-	}
-	var got *carelogic.SourceError
-	if !errors.As(err, &got) {
-		t.Fatalf("error = %v, want a *carelogic.SourceError", err)
-	}
-	want.Path = strings.ReplaceAll(want.Path, "DIR", dir)
-	for i := range want.Files {
-		want.Files[i].Path = strings.ReplaceAll(want.Files[i].Path, "DIR", dir)
-	}
-	if diff := cmp.Diff(*want, *got, equateCauses); diff != "" {
-		t.Errorf("SourceError mismatch (-want +got):\n%s", diff)
-	}
-	if isEmpty := errors.Is(err, carelogic.ErrEmptySource); isEmpty != (len(want.Files) == 0) {
-		t.Errorf("errors.Is(err, ErrEmptySource) = %v with %d failed files", isEmpty, len(want.Files))
-	}
-	if text != "" {
-		if diff := cmp.Diff(strings.ReplaceAll(text, "DIR", dir), err.Error()); diff != "" {
-			t.Errorf("error text mismatch (-want +got):\n%s", diff)
-		}
-	}
-	for _, phi := range plantedPHI {
-		if strings.Contains(err.Error(), phi) {
-			t.Errorf("error text repeats %q from a file:\n%s", phi, err)
-		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,21 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/sourcetest"
 )
-
-// errAnyCause stands, in a wanted FileError, for whatever error the reader gave.
-var errAnyCause = errors.New("any cause")
-
-// equateCauses compares the causes in FileErrors by errors.Is rather than by text, errAnyCause matching any error.
-var equateCauses = cmp.Comparer(func(x, y error) bool {
-	if x == errAnyCause || y == errAnyCause {
-		return x != nil && y != nil
-	}
-	return errors.Is(x, y) || errors.Is(y, x)
-})
-
-// Planted in bad and unrelated files: no error text may repeat them.
-var plantedPHI = []string{"Quincy", "Zebulon", "qz@example.net"}
 
 func TestReadPath(t *testing.T) {
 	t.Parallel()
@@ -122,7 +108,7 @@ func TestReadPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dir := writeTree(t, tt.files, tt.links)
+			dir := sourcetest.WriteTree(t, tt.files, tt.links)
 			f, err := ReadPath(filepath.Join(dir, tt.path))
 			if f == nil {
 				t.Fatalf("ReadPath returned a nil Feed with %v", err)
@@ -137,7 +123,7 @@ func TestReadPath(t *testing.T) {
 			if diff := cmp.Diff(tt.wantIDs, ids); diff != "" {
 				t.Errorf("appointments mismatch (-want +got):\n%s", diff)
 			}
-			checkSourceError(t, err, tt.wantErr, tt.text, dir)
+			sourcetest.CheckSourceError(t, err, tt.wantErr, tt.text, dir)
 		})
 	}
 }
@@ -154,7 +140,7 @@ func TestReadPathMissing(t *testing.T) {
 // TestReadPathOptions checks that the options reach the messages of every file.
 func TestReadPathOptions(t *testing.T) {
 	t.Parallel()
-	dir := writeTree(t, map[string]string{"a": message("S12", "Booked", "")}, nil)
+	dir := sourcetest.WriteTree(t, map[string]string{"a": message("S12", "Booked", "")}, nil)
 	f, err := ReadPath(dir, WithSource("clinic"), WithModality(carelogic.InPerson))
 	if err != nil {
 		t.Fatal(err)
@@ -168,68 +154,10 @@ func TestReadPathOptions(t *testing.T) {
 	}
 }
 
-// writeTree writes files (names may hold a folder) and links (to targets relative to the folder) into a new
-// folder and returns it.
-func writeTree(t *testing.T, files, links map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for name, target := range links {
-		if err := os.Symlink(filepath.Join(dir, target), filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-// checkSourceError checks err against want (with DIR for dir in its paths) and text, and that it repeats no
-// planted patient data.
-func checkSourceError(t *testing.T, err error, want *carelogic.SourceError, text, dir string) {
-	t.Helper()
-	if want == nil {
-		if err != nil {
-			t.Errorf("error = %v, want none", err)
-		}
-		return
-	}
-	var got *carelogic.SourceError
-	if !errors.As(err, &got) {
-		t.Fatalf("error = %v, want a *carelogic.SourceError", err)
-	}
-	want.Path = strings.ReplaceAll(want.Path, "DIR", dir)
-	for i := range want.Files {
-		want.Files[i].Path = strings.ReplaceAll(want.Files[i].Path, "DIR", dir)
-	}
-	if diff := cmp.Diff(*want, *got, equateCauses); diff != "" {
-		t.Errorf("SourceError mismatch (-want +got):\n%s", diff)
-	}
-	if isEmpty := errors.Is(err, carelogic.ErrEmptySource); isEmpty != (len(want.Files) == 0) {
-		t.Errorf("errors.Is(err, ErrEmptySource) = %v with %d failed files", isEmpty, len(want.Files))
-	}
-	if text != "" {
-		if diff := cmp.Diff(strings.ReplaceAll(text, "DIR", dir), err.Error()); diff != "" {
-			t.Errorf("error text mismatch (-want +got):\n%s", diff)
-		}
-	}
-	for _, phi := range plantedPHI {
-		if strings.Contains(err.Error(), phi) {
-			t.Errorf("error text repeats %q from a file:\n%s", phi, err)
-		}
-	}
-}
-
 // TestReadPathFixtureWithoutExtension reads a shared sample saved without an extension, as SIU exports often are.
 func TestReadPathFixtureWithoutExtension(t *testing.T) {
 	t.Parallel()
-	dir := writeTree(t, map[string]string{"SIU-S12-01": string(fixture(t, "SIU-S12-01.hl7"))}, nil)
+	dir := sourcetest.WriteTree(t, map[string]string{"SIU-S12-01": string(fixture(t, "SIU-S12-01.hl7"))}, nil)
 	f, err := ReadPath(dir)
 	if err != nil {
 		t.Fatal(err)
