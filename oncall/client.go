@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/oncallsync/oncall-go/internal/ratelimit"
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"golang.org/x/time/rate"
 )
 
@@ -30,6 +31,7 @@ type Client struct {
 	pacer      *ratelimit.Pacer
 	retry      RetryPolicy
 	log        *slog.Logger
+	maxPages   int
 
 	// Appointments reads and writes appointments.
 	Appointments *AppointmentsService
@@ -67,6 +69,7 @@ func NewClient(region Region, token string, opts ...Option) (*Client, error) {
 		burst:      DefaultBurst,
 		userAgent:  DefaultUserAgent,
 		authScheme: "Token",
+		maxPages:   DefaultMaxPages,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -76,12 +79,9 @@ func NewClient(region Region, token string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	base, err := url.Parse(cfg.baseURL)
+	base, err := parseBaseURL(cfg.baseURL, region)
 	if err != nil {
-		return nil, fmt.Errorf("oncall: NewClient: base URL: %w", err)
-	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
+		return nil, err
 	}
 	log := cfg.logger
 	if log == nil {
@@ -96,6 +96,7 @@ func NewClient(region Region, token string, opts ...Option) (*Client, error) {
 		pacer:      ratelimit.New(rate.Limit(cfg.limit), cfg.burst),
 		retry:      cfg.retry,
 		log:        log,
+		maxPages:   cfg.maxPages,
 	}
 	c.hc = &retryablehttp.Client{
 		HTTPClient:   c.httpClient(cfg.httpClient),
@@ -130,7 +131,7 @@ func (c *Client) httpClient(hc *http.Client) *http.Client {
 	userCheck := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !c.sameOrigin(req.URL) {
-			return fmt.Errorf("%w: refusing a redirect to %s", ErrCrossOrigin, req.URL.Host)
+			return fmt.Errorf("%w: refusing a redirect to another origin than the client's %s", ErrCrossOrigin, c.origin())
 		}
 		// net/http turns a POST or PATCH that meets a 301, 302 or 303 into a GET, whose answer would then be
 		// decoded as the write's result. Only reads follow redirects.
@@ -172,7 +173,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, in, o
 	}
 	path := target.Path
 	if !c.sameOrigin(target) {
-		return fmt.Errorf("%w: %s %s is on %s, the client's is %s", ErrCrossOrigin, method, path, target.Host, c.base.Host)
+		return fmt.Errorf("%w: %s %s is not on the client's origin %s", ErrCrossOrigin, method, redact.Path(path), c.origin())
 	}
 	var body []byte
 	if in != nil {

@@ -30,6 +30,10 @@ var (
 
 	// ErrPaginationCycle is returned by an iterator whose server sent a next link it had already followed.
 	ErrPaginationCycle = errors.New("oncall: pagination revisited a page")
+	// ErrPaginationRunaway is returned by an iterator whose server would not let a listing end: a page with no
+	// results that links a next one, more pages than the listing's count needs, or more than the client's
+	// WithMaxPages.
+	ErrPaginationRunaway = errors.New("oncall: pagination did not end")
 	// ErrInvalidParams is matched by a *ValidationError: the request was refused before it was sent.
 	ErrInvalidParams = errors.New("oncall: invalid parameters")
 )

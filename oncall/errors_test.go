@@ -800,19 +800,29 @@ func TestNewClientErrors(t *testing.T) {
 		"base URL relative":       {oncall.WithBaseURL("/api/"), "oncall: WithBaseURL: want an absolute http or https URL"},
 		"base URL without scheme": {oncall.WithBaseURL("api.oncallhealth.ca"), "oncall: WithBaseURL: want an absolute http or https URL"},
 		"base URL ftp":            {oncall.WithBaseURL("ftp://api.oncallhealth.ca/"), "oncall: WithBaseURL: want an absolute http or https URL"},
-		"base URL without host":   {oncall.WithBaseURL("https:///appointments/"), "oncall: WithBaseURL: want an absolute http or https URL"},
-		"base URL malformed":      {oncall.WithBaseURL("https://api.oncall health.ca/"), "oncall: WithBaseURL: want an absolute http or https URL"},
-		"base URL with user info": {oncall.WithBaseURL("https://" + token + "@proxy.example.com/"),
-			"oncall: WithBaseURL: the URL must not carry user info, a query or a fragment"},
+		"base URL without host":   {oncall.WithBaseURL("https:///appointments/"), "oncall: WithBaseURL: want an absolute http or https URL with a host"},
+		"base URL malformed":      {oncall.WithBaseURL("https://api.oncall health.ca/"), "oncall: WithBaseURL: not a URL"},
+		"base URL with user info": {oncall.WithBaseURL("https://" + token + "@proxy.example.com/"), "oncall: WithBaseURL: must not carry user info"},
 		"base URL with a query": {oncall.WithBaseURL("https://proxy.example.com/?key=" + token),
-			"oncall: WithBaseURL: the URL must not carry user info, a query or a fragment"},
-		"base URL with a fragment": {oncall.WithBaseURL("https://proxy.example.com/#x"),
-			"oncall: WithBaseURL: the URL must not carry user info, a query or a fragment"},
-		"nil HTTP client":         {oncall.WithHTTPClient(nil), "oncall: WithHTTPClient: nil *http.Client"},
-		"negative retries":        {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetries: -1}), "oncall: WithRetryPolicy: negative values are not allowed"},
-		"negative min wait":       {oncall.WithRetryPolicy(oncall.RetryPolicy{MinWait: -1}), "oncall: WithRetryPolicy: negative values are not allowed"},
-		"negative max wait":       {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxWait: -time.Second}), "oncall: WithRetryPolicy: negative values are not allowed"},
-		"negative max retryafter": {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetryAfter: -time.Second}), "oncall: WithRetryPolicy: negative values are not allowed"},
+			"oncall: WithBaseURL: must not carry a query (not even an empty one)"},
+		// Issue 12 item 9: an empty query made references read http://h/?appointments/7/.
+		"base URL with an empty query":    {oncall.WithBaseURL("http://h/?"), "oncall: WithBaseURL: must not carry a query (not even an empty one)"},
+		"base URL with a fragment":        {oncall.WithBaseURL("https://proxy.example.com/#x"), "oncall: WithBaseURL: must not carry a fragment"},
+		"base URL with an empty fragment": {oncall.WithBaseURL("https://proxy.example.com/#"), "oncall: WithBaseURL: must not carry a fragment"},
+		"base URL with a bad port": {oncall.WithBaseURL("http://h:P:/"),
+			"oncall: WithBaseURL: host: want a DNS name or IP address and an optional numeric port from 1 to 65535"},
+		"base URL with an empty port": {oncall.WithBaseURL("http://h:/"),
+			"oncall: WithBaseURL: host: want a DNS name or IP address and an optional numeric port from 1 to 65535"},
+		"base URL with port 0": {oncall.WithBaseURL("http://h:0/"),
+			"oncall: WithBaseURL: host: want a DNS name or IP address and an optional numeric port from 1 to 65535"},
+		"base URL with an escaped slash": {oncall.WithBaseURL("http://h/a%2Fb/"),
+			"oncall: WithBaseURL: path: only letters, digits and / . - _ ~ are allowed, without escapes"},
+		"base URL with a dot-dot segment": {oncall.WithBaseURL("http://h/a/../b/"), "oncall: WithBaseURL: path: no . or .. segments"},
+		"nil HTTP client":                 {oncall.WithHTTPClient(nil), "oncall: WithHTTPClient: nil *http.Client"},
+		"negative retries":                {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetries: -1}), "oncall: WithRetryPolicy: negative values are not allowed"},
+		"negative min wait":               {oncall.WithRetryPolicy(oncall.RetryPolicy{MinWait: -1}), "oncall: WithRetryPolicy: negative values are not allowed"},
+		"negative max wait":               {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxWait: -time.Second}), "oncall: WithRetryPolicy: negative values are not allowed"},
+		"negative max retryafter":         {oncall.WithRetryPolicy(oncall.RetryPolicy{MaxRetryAfter: -time.Second}), "oncall: WithRetryPolicy: negative values are not allowed"},
 		"max wait below min wait": {oncall.WithRetryPolicy(oncall.RetryPolicy{MinWait: time.Second, MaxWait: time.Millisecond}),
 			"oncall: WithRetryPolicy: MaxWait is less than MinWait"},
 		"zero rate":           {oncall.WithRateLimit(0, 1), "oncall: WithRateLimit: requests a second must be positive, or NoRateLimit"},
@@ -828,6 +838,22 @@ func TestNewClientErrors(t *testing.T) {
 		"auth scheme not ASCII":    {oncall.WithAuthScheme("Tökén"), "oncall: WithAuthScheme: want a single printable word such as Token or Bearer"},
 		"auth scheme with newline": {oncall.WithAuthScheme("Bearer\n"), "oncall: WithAuthScheme: want a single printable word such as Token or Bearer"},
 	}
+	// Issue 12 item 9: the Region labels where patient data may go; a base URL on the other region's servers
+	// contradicts it.
+	tests = append(tests, []struct {
+		name   string
+		region oncall.Region
+		token  string
+		opts   []oncall.Option
+		want   string
+	}{
+		{name: "US client on the Canadian host", region: oncall.RegionUS, token: token,
+			opts: []oncall.Option{oncall.WithBaseURL("https://api.oncallhealth.ca/")},
+			want: "oncall: WithBaseURL: oncallhealth.ca belongs to the other region's servers; this client is labelled US"},
+		{name: "CA client on a US subdomain", region: oncall.RegionCA, token: token,
+			opts: []oncall.Option{oncall.WithBaseURL("https://App.OnCallHealth.US.:443/")},
+			want: "oncall: WithBaseURL: oncallhealth.us belongs to the other region's servers; this client is labelled CA"},
+	}...)
 	for name, bo := range badOptions {
 		tests = append(tests, struct {
 			name   string
@@ -872,6 +898,11 @@ func TestNewClientAccepts(t *testing.T) {
 		{name: "no rate limit, no retries", region: oncall.RegionCA,
 			opts: []oncall.Option{oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithRetryPolicy(oncall.RetryPolicy{})}, wantBase: "https://api.oncallhealth.ca/"},
 		{name: "bearer", region: oncall.RegionCA, opts: []oncall.Option{oncall.WithAuthScheme("Bearer")}, wantBase: "https://api.oncallhealth.ca/"},
+		// Issue 12 item 10: a default port written out is the same origin, and is dropped.
+		{name: "default port and case", region: oncall.RegionCA, opts: []oncall.Option{oncall.WithBaseURL("HTTPS://API.oncallhealth.ca:443")},
+			wantBase: "https://api.oncallhealth.ca/"},
+		{name: "IPv6 fake", region: oncall.RegionCA, opts: []oncall.Option{oncall.WithBaseURL("http://[::1]:8080/v1")},
+			wantBase: "http://[::1]:8080/v1/"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

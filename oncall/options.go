@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -22,6 +21,7 @@ type config struct {
 	logger     *slog.Logger
 	userAgent  string
 	authScheme string
+	maxPages   int
 }
 
 // Default rate limit. OnCall publishes no limit; 10 requests a second with bursts of 10 is gentle enough for any
@@ -43,18 +43,33 @@ const DefaultUserAgent = "oncall-go/" + Version
 const Version = "0.1.0"
 
 // WithBaseURL sends requests to rawURL instead of the region's API host: a fake server in tests
-// (oncall/oncalltest), a proxy, or a private deployment. It must be an absolute http or https URL; a trailing slash
-// is added to its path. The Region still labels the client, and the token is sent only to this origin.
+// (oncall/oncalltest), a proxy, or a private deployment. It must be an absolute http or https URL with a plain host,
+// an optional port and a path of letters, digits and / . - _ ~ (no escapes, query, fragment or user info); scheme
+// and host are lower-cased, a default port is dropped and a trailing slash is added to the path. NewClient refuses a
+// host on the other region's OnCall domain (a RegionUS client pointed at oncallhealth.ca). The Region still labels
+// the client, and the token is sent only to this origin.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
-		u, err := url.Parse(rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errors.New("oncall: WithBaseURL: want an absolute http or https URL")
-		}
-		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("oncall: WithBaseURL: the URL must not carry user info, a query or a fragment")
-		}
+		// Checked (and normalised) by NewClient, which knows the region.
 		c.baseURL = rawURL
+		return nil
+	}
+}
+
+// DefaultMaxPages bounds one listing unless WithMaxPages changes it: at the page sizes APIs of its kind use (10
+// to 100), 100,000 pages hold one to ten million appointments, more than any clinic's history.
+const DefaultMaxPages = 100_000
+
+// WithMaxPages bounds the pages one listing follows; an iterator that would read more stops with an error
+// matching ErrPaginationRunaway. Whatever the bound, a listing also stops with that error when a page has no
+// results but links a next one, or when it reads more pages than the listing's count needs (plus two, for a count
+// that grows while it is read): a server that never ends a listing is not followed until the context ends.
+func WithMaxPages(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("oncall: WithMaxPages: want at least 1")
+		}
+		c.maxPages = n
 		return nil
 	}
 }

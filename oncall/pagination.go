@@ -2,12 +2,14 @@ package oncall
 
 import (
 	"context"
-
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
+
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // ListOptions select a window of a paginated listing. The API paginates by page number, in the envelope
@@ -93,22 +95,29 @@ func pageNumber(link string) int {
 }
 
 // pages returns an iterator over the pages, following next links as given (so that the server's own filters
-// carry over) but only on the client's origin, and stopping with ErrPaginationCycle on a link already followed.
-// An error is yielded once, and ends the iteration.
+// carry over) but only below the client's API root. It stops with ErrPaginationCycle on a link already followed,
+// and with ErrPaginationRunaway when the server will not let the listing end (see pageBound). An error is yielded
+// once, and ends the iteration.
 func (l *lister[W, T]) pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
-		seen := map[string]bool{}
+		// The cycle guard keeps a 16-byte digest of each link followed, not the link: 100,000 pages cost 3 MB.
+		seen := map[[16]byte]struct{}{}
+		bound := pageBound{max: l.c.maxPages}
 		u := l.first
 		for {
-			key := u.String()
-			if seen[key] {
-				yield(nil, fmt.Errorf("%w: %s %s (page %d)", ErrPaginationCycle, "GET", u.Path, pageNumber(key)))
+			key := linkDigest(u.String())
+			if _, ok := seen[key]; ok {
+				yield(nil, fmt.Errorf("%w: %s %s (page %d)", ErrPaginationCycle, "GET", redact.Path(u.Path), pageNumber(u.String())))
 				return
 			}
-			seen[key] = true
+			seen[key] = struct{}{}
 			p, err := l.fetch(ctx, u)
 			if err != nil {
 				yield(nil, err)
+				return
+			}
+			if err := bound.check(p.Count, len(p.Results), p.Next != ""); err != nil {
+				yield(nil, fmt.Errorf("%w: GET %s: %s", ErrPaginationRunaway, redact.Path(u.Path), err))
 				return
 			}
 			if !yield(p, nil) || p.Next == "" {
@@ -121,12 +130,57 @@ func (l *lister[W, T]) pages(ctx context.Context) iter.Seq2[*Page[T], error] {
 				return
 			}
 			if !l.c.sameOrigin(next) {
-				yield(nil, fmt.Errorf("%w: next link of GET %s points to %s, the client's is %s", ErrCrossOrigin, u.Path, next.Host, l.c.base.Host))
+				yield(nil, fmt.Errorf("%w: next link of GET %s is not on the client's origin %s", ErrCrossOrigin, redact.Path(u.Path), l.c.origin()))
+				return
+			}
+			if !l.c.underBase(next) {
+				yield(nil, fmt.Errorf("%w: next link of GET %s leaves the API root %s", ErrCrossOrigin, redact.Path(u.Path), l.c.base.Path))
 				return
 			}
 			u = next
 		}
 	}
+}
+
+func linkDigest(link string) [16]byte {
+	sum := sha256.Sum256([]byte(link))
+	return [16]byte(sum[:16])
+}
+
+// pageBound decides when a listing has run away. A server that follows Django REST Framework's page-number
+// pagination ends a listing after ceil(count/page size) pages and never sends an empty page with a next link; a
+// server that does either (a bug, or a hostile host) would otherwise be followed until the context ends.
+type pageBound struct {
+	max      int // the client's WithMaxPages
+	pages    int // pages read so far
+	maxCount int // the highest count any page gave: a listing may grow while it is read
+	minLen   int // the fewest results a page that linked a next one held: the page size, or less
+}
+
+// check counts one more page, which held n results of a listing of count and linked a next page or not.
+func (b *pageBound) check(count, n int, next bool) error {
+	b.pages++
+	if !next {
+		return nil
+	}
+	if b.pages >= b.max {
+		return fmt.Errorf("page %d links a next page, and the client reads at most %d (WithMaxPages)", b.pages, b.max)
+	}
+	if n == 0 {
+		return fmt.Errorf("page %d has no results but links a next page", b.pages)
+	}
+	b.maxCount = max(b.maxCount, count)
+	if b.minLen == 0 || n < b.minLen {
+		b.minLen = n
+	}
+	// A count of 0 beside results says the server does not count: only the page limit applies then. Two pages of
+	// slack cover a count that grew between two pages.
+	if b.maxCount > 0 {
+		if need := (b.maxCount + b.minLen - 1) / b.minLen; b.pages > need+2 {
+			return fmt.Errorf("page %d links a next page, but a count of %d needs %d pages of %d", b.pages, b.maxCount, need, b.minLen)
+		}
+	}
+	return nil
 }
 
 // all returns an iterator over the items of every page, fetching each page only when the previous one has been

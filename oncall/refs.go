@@ -188,7 +188,7 @@ func (c *Client) ParseRef(raw string) (Ref, error) {
 		return Ref{}, fmt.Errorf("oncall: resource URL: not an absolute URL")
 	}
 	if !c.sameOrigin(u) {
-		return Ref{}, fmt.Errorf("%w: resource URL is on %s, the client's is %s", ErrCrossOrigin, u.Host, c.base.Host)
+		return Ref{}, fmt.Errorf("%w: resource URL is not on the client's origin %s", ErrCrossOrigin, c.origin())
 	}
 	if !strings.HasPrefix(u.Path, c.base.Path) {
 		return Ref{}, fmt.Errorf("oncall: resource URL: path is not under the API root %s", c.base.Path)
@@ -221,10 +221,6 @@ func (c *Client) AppointmentURL(id AppointmentID) string {
 // refURL renders a reference to a resource on the client's base URL, with the trailing slash the API uses.
 func (c *Client) refURL(kind string, id int64) string {
 	return c.baseStr + kind + "/" + strconv.FormatInt(id, 10) + "/"
-}
-
-func (c *Client) sameOrigin(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
 }
 
 // idFromURL returns the id at the end of a resource URL of the given kind, or 0.

@@ -59,7 +59,7 @@ func (c *Client) resolvePath(path string) (*url.URL, error) {
 	}
 	if u.IsAbs() {
 		if !c.sameOrigin(u) {
-			return nil, fmt.Errorf("%w: a request to %s, the client's is %s", ErrCrossOrigin, u.Host, c.base.Host)
+			return nil, fmt.Errorf("%w: a request to another origin than the client's %s", ErrCrossOrigin, c.origin())
 		}
 		if !strings.HasPrefix(u.Path, c.base.Path) || u.User != nil || u.Fragment != "" {
 			return nil, invalid("not under the API root " + c.base.Path)

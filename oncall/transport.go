@@ -47,7 +47,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	c := t.c
 	if !c.sameOrigin(req.URL) {
 		closeBody(req)
-		return nil, fmt.Errorf("%w: refusing to send a request to %s", ErrCrossOrigin, req.URL.Host)
+		return nil, fmt.Errorf("%w: refusing to send a request to another origin than the client's", ErrCrossOrigin)
 	}
 	ctx := req.Context()
 	st := attemptStateFrom(ctx)

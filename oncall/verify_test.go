@@ -239,7 +239,7 @@ func TestUpdateParticipantsValidation(t *testing.T) {
 			[]string{`status "Jane Roe": not one of OnCall's appointment statuses`}},
 		{"participant on the other region", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
 			entry("https://api.oncallhealth.us/participants/5/")}},
-			[]string{"participants[0]: url: URL is on another origin: resource URL is on api.oncallhealth.us, the client's is api.oncallhealth.ca"}},
+			[]string{"participants[0]: url: URL is on another origin: resource URL is not on the client's origin https://api.oncallhealth.ca"}},
 		{"another kind of resource", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
 			entry(caBase + "contacts/5/")}},
 			[]string{"participants[0]: url names a contact resource, not a participant"}},

@@ -84,3 +84,37 @@ func Value(v string) string {
 func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
 }
+
+// Path returns an URL path as is when every segment of it is empty, a Name or an ID (/appointments/7/,
+// /api/v1/contacts/12/), and otherwise a stand-in giving its length.
+func Path(p string) string {
+	if len(p) > 4*MaxLen {
+		return "(a path of " + strconv.Itoa(utf8.RuneCountInString(p)) + " characters)"
+	}
+	for i := 0; i < len(p); {
+		j := i
+		for j < len(p) && p[j] != '/' {
+			j++
+		}
+		if seg := p[i:j]; seg != "" && !IsName(seg) && !IsID(seg) && !isVersion(seg) {
+			return "(a path of " + strconv.Itoa(utf8.RuneCountInString(p)) + " characters)"
+		}
+		i = j + 1
+	}
+	return p
+}
+
+// isVersion accepts an API version segment such as v1 or V2 (a Name needs lower case, an ID a digit: v1 is both,
+// V2 neither).
+func isVersion(s string) bool {
+	return len(s) >= 2 && len(s) <= 4 && (s[0] == 'v' || s[0] == 'V') && isDigits(s[1:])
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -49,3 +49,22 @@ func TestID(t *testing.T) {
 		t.Errorf("ID (-want +got):\n%s", d)
 	}
 }
+
+func TestPath(t *testing.T) {
+	tests := map[string]string{
+		"/appointments/7/":            "/appointments/7/",
+		"/api/V2/contacts/12/":        "/api/V2/contacts/12/",
+		"/":                           "/",
+		"":                            "",
+		"/contacts/jane@example.org/": "(a path of 27 characters)",
+		"/search/Jane Roe/":           "(a path of 17 characters)",
+		"/JaneRoe/":                   "(a path of 9 characters)",
+	}
+	got := map[string]string{}
+	for in := range tests {
+		got[in] = Path(in)
+	}
+	if d := cmp.Diff(tests, got); d != "" {
+		t.Errorf("Path (-want +got):\n%s", d)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oncallsync/oncall-go/internal/origin"
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
@@ -71,7 +72,7 @@ func parseRoot(s string) (root, error) {
 		u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(s, "#") {
 		return root{}, fmt.Errorf("webhook: API root %q: want an absolute http or https URL without user info, query or fragment", s)
 	}
-	r := origin(u)
+	r := originOf(u)
 	r.path = u.EscapedPath()
 	if !strings.HasSuffix(r.path, "/") {
 		r.path += "/"
@@ -79,13 +80,11 @@ func parseRoot(s string) (root, error) {
 	return r, nil
 }
 
-// origin returns the scheme and host of u, normalised, in a root without a path.
-func origin(u *url.URL) root {
-	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
-	if p := u.Port(); (scheme == "https" && p == "443") || (scheme == "http" && p == "80") {
-		host = strings.TrimSuffix(host, ":"+p)
-	}
-	return root{scheme: scheme, host: host}
+// originOf returns the scheme and host of u, normalised as the client normalises them (internal/origin), in a root
+// without a path.
+func originOf(u *url.URL) root {
+	o := origin.Of(u)
+	return root{scheme: o.Scheme, host: o.Host}
 }
 
 // appointmentID is AppointmentIDFromURL with parsed roots. Its errors name what is wrong, never quoting the URL,
@@ -104,7 +103,7 @@ func appointmentID(raw string, roots []root) (oncall.AppointmentID, error) {
 		// url.Parse splits at the first '#', so one anywhere in raw is a fragment, even an empty one.
 		return 0, fmt.Errorf("%w: url has a fragment", ErrMalformed)
 	}
-	o := origin(u)
+	o := originOf(u)
 	path := u.EscapedPath() // escaped, so that "%31" is not read as "1"
 	onOrigin := false
 	for _, r := range roots {

@@ -72,3 +72,34 @@ func TestAppointmentIDFromURL(t *testing.T) {
 		})
 	}
 }
+
+// TestClientAndParserAgreeOnOrigin is issue 12 item 10: https://api.oncallhealth.ca:443/ was refused as
+// cross-origin by the client and accepted by the webhook parser. Both now use one definition of an origin.
+func TestClientAndParserAgreeOnOrigin(t *testing.T) {
+	t.Parallel()
+	c, err := oncall.NewClient(oncall.RegionCA, "t0ken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]bool{ // accepted by both?
+		"https://api.oncallhealth.ca/appointments/7/":      true,
+		"https://api.oncallhealth.ca:443/appointments/7/":  true,
+		"HTTPS://API.OnCallHealth.CA/appointments/7/":      true,
+		"https://api.oncallhealth.ca:8443/appointments/7/": false,
+		"http://api.oncallhealth.ca/appointments/7/":       false,
+		"https://api.oncallhealth.us/appointments/7/":      false,
+		"https://api.oncallhealth.ca.evil/appointments/7/": false,
+	}
+	got := map[string]bool{}
+	for u := range urls {
+		_, cerr := c.ParseAppointmentURL(u)
+		_, werr := webhook.AppointmentIDFromURL(u, c.BaseURL())
+		if (cerr == nil) != (werr == nil) {
+			t.Errorf("%s: client error %v, webhook parser error %v: they disagree", u, cerr, werr)
+		}
+		got[u] = cerr == nil
+	}
+	if d := cmp.Diff(urls, got); d != "" {
+		t.Errorf("accepted (-want +got):\n%s", d)
+	}
+}
