@@ -1,6 +1,8 @@
 package oncall
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -290,7 +292,7 @@ func (p *AppointmentCreateParams) Validate() error {
 
 func validateType(t AppointmentType, probs *problems) {
 	if !t.Known() {
-		probs.addf("type %q: must be one of online, inperson, phone, message", t)
+		probs.addf("type %s: must be one of online, inperson, phone, message", redact.Value(string(t)))
 	}
 }
 
@@ -370,7 +372,7 @@ func (p *AppointmentUpdateParams) Validate() error {
 		probs.addf("no field is set")
 	}
 	if p.Status != nil && !p.Status.Known() {
-		probs.addf("status %q: not one of OnCall's appointment statuses", *p.Status)
+		probs.addf("status %s: not one of OnCall's appointment statuses", redact.Value(string(*p.Status)))
 	}
 	if p.Participants != nil {
 		validateEntries(p.Participants, &probs)

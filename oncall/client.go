@@ -158,7 +158,25 @@ func (c *Client) Region() Region { return c.region }
 // BaseURL returns the API root the client sends requests to, with a trailing slash.
 func (c *Client) BaseURL() string { return c.baseStr }
 
-const maxResponseBody = 32 << 20
+// String describes the client by its region and API root, never its token: fmt's %v and %+v print this, so a
+// client logged by mistake leaks nothing.
+func (c *Client) String() string {
+	if c == nil {
+		return "oncall.Client(nil)"
+	}
+	return "oncall.Client{region: " + string(c.region) + ", base: " + c.baseStr + ", token: redacted}"
+}
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue is what log/slog prints for the client: its region and API root, never its token.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("nil")
+	}
+	return slog.GroupValue(slog.String("region", string(c.region)), slog.String("base_url", c.baseStr))
+}
 
 // do sends one logical request (retried as the policy says) to target, a URL on the client's origin, with in as
 // its JSON body if non-nil, and decodes a 2xx JSON response into out if non-nil.
@@ -207,11 +225,11 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, in, o
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBytes))
 		return newAPIError(method, path, resp, b)
 	}
 	if out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBytes))
 		return nil
 	}
 	return decodeResponse(method, path, resp, out)
@@ -244,15 +262,18 @@ func decodeResponse(method, path string, resp *http.Response, out any) error {
 			return derr(errors.New("not a JSON response"))
 		}
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	b, err := readBody(resp.Body, resp.ContentLength)
+	if errors.Is(err, ErrResponseTooLarge) {
+		return derr(err)
+	}
 	if err != nil {
 		return derr(fmt.Errorf("reading body: %w", err))
 	}
-	if len(b) > maxResponseBody {
-		return derr(fmt.Errorf("body larger than %d MiB", maxResponseBody>>20))
-	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return derr(errors.New("empty body"))
+	}
+	if err := checkShape(b); err != nil {
+		return derr(err)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return derr(jsonError(err))

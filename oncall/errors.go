@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // Sentinel errors, for errors.Is. An *APIError matches the sentinel of its status code, so callers can test the
@@ -40,20 +43,24 @@ var (
 
 // APIError is a response with a 4xx or 5xx status. Its Error text holds the method, path (never the query), status,
 // request id and the names of the fields the server objected to, but never a message text or the body, which may
-// echo patient data: those are in Messages and Body for a caller that decides to show them.
+// echo patient data: those are in Messages and Body for a caller that decides to show them. A field name is shown
+// only when it looks like one (lower-case letters, digits and underscores, as internal/redact defines): a server
+// that keys an error by a value, {"jane@example.org": ["duplicate"]}, has that key counted, not printed.
 type APIError struct {
 	// StatusCode is the HTTP status, e.g. 404.
 	StatusCode int
 	// Method and Path name the request; Path has no query string.
 	Method string
 	Path   string
-	// RequestID is the server's request id header (X-Request-Id or X-Request-ID), if it sent one.
+	// RequestID is the server's request id header (X-Request-Id, Request-Id or X-Amzn-Requestid), if it sent one
+	// that looks like an id (letters, digits and . _ : / # -, at most 64 bytes): a header holding anything else is
+	// left out.
 	RequestID string
 	// Messages are the messages parsed from the body, from whichever of the shapes the API is known to send:
 	// {"error": "..."}, {"detail": "..."}, {"field": ["..."]} and ["..."]. For a field error the message is
 	// prefixed with the field's name and a colon.
 	Messages []string
-	// Fields are the names of the fields a {"field": [...]} body objected to, sorted.
+	// Fields are the names of the fields a {"field": [...]} body objected to, sorted, as the server sent them.
 	Fields []string
 	// RetryAfter is the server's Retry-After, if it sent one (429, 503).
 	RetryAfter time.Duration
@@ -63,9 +70,22 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "oncall: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "oncall: %s %s: %d %s", e.Method, redact.Path(e.Path), e.StatusCode, http.StatusText(e.StatusCode))
 	if len(e.Fields) > 0 {
-		fmt.Fprintf(&b, " (fields: %s)", strings.Join(e.Fields, ", "))
+		var shown []string
+		for _, f := range e.Fields {
+			if redact.IsName(f) {
+				shown = append(shown, f)
+			}
+		}
+		switch hidden := len(e.Fields) - len(shown); {
+		case hidden == 0:
+			fmt.Fprintf(&b, " (fields: %s)", strings.Join(shown, ", "))
+		case len(shown) == 0:
+			fmt.Fprintf(&b, " (%d fields whose names are not shown)", hidden)
+		default:
+			fmt.Fprintf(&b, " (fields: %s, and %d whose names are not shown)", strings.Join(shown, ", "), hidden)
+		}
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
@@ -99,8 +119,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-const maxErrorBody = 64 << 10
-
 // newAPIError builds an APIError from a response whose body has been read.
 func newAPIError(method, path string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{
@@ -119,11 +137,24 @@ func newAPIError(method, path string, resp *http.Response, body []byte) *APIErro
 
 func requestID(h http.Header) string {
 	for _, k := range []string{"X-Request-Id", "Request-Id", "X-Amzn-Requestid"} {
-		if v := h.Get(k); v != "" && len(v) <= 128 {
+		if v := h.Get(k); redact.IsID(v) || isUUIDish(v) {
 			return v
 		}
 	}
 	return ""
+}
+
+// isUUIDish accepts the hex-and-dash request ids most servers send (a UUID without a digit is possible, if rare).
+func isUUIDish(s string) bool {
+	if len(s) == 0 || len(s) > redact.MaxLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseErrorBody reads the error shapes the API is known to send. The API "does not have a standard error
@@ -196,11 +227,15 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	ct := e.ContentType
-	if ct == "" {
-		ct = "no content type"
+	ct := "no content type"
+	if e.ContentType != "" {
+		// The header is the server's: only a media type of the usual shape is shown.
+		ct = "content type not shown"
+		if mt, _, err := mime.ParseMediaType(e.ContentType); err == nil && len(mt) <= redact.MaxLen {
+			ct = mt
+		}
 	}
-	return fmt.Sprintf("oncall: %s %s: cannot decode %d response (%s): %v", e.Method, e.Path, e.StatusCode, ct, e.Err)
+	return fmt.Sprintf("oncall: %s %s: cannot decode %d response (%s): %v", e.Method, redact.Path(e.Path), e.StatusCode, ct, e.Err)
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
@@ -213,10 +248,7 @@ func jsonError(err error) error {
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
-		field := typ.Field
-		if field == "" {
-			field = "(top level)"
-		}
+		field := redactFieldPath(typ.Field)
 		kind, _, _ := strings.Cut(typ.Value, " ") // "number 123": the digits are the body's, and may be PHI
 		return fmt.Errorf("field %s: JSON %s where %s was expected", field, kind, jsonKind(typ.Type))
 	}
@@ -235,7 +267,22 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("oncall: %s %s: %v", e.Method, e.Path, e.Err)
+	return fmt.Sprintf("oncall: %s %s: %v", e.Method, redact.Path(e.Path), e.Err)
+}
+
+// redactFieldPath returns an encoding/json field path ("participants.0.email", "metadata.<key>") with every
+// element that is not a field name or an index replaced: a map key in it is the body's, and may be an email.
+func redactFieldPath(path string) string {
+	if path == "" {
+		return "(top level)"
+	}
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		if !redact.IsName(p) && strings.TrimLeft(p, "0123456789") != "" {
+			parts[i] = "(key)"
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }

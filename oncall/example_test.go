@@ -114,7 +114,7 @@ func ExampleAppointmentCreateParams_Validate() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// oncall: invalid appointment: type "video": must be one of online, inperson, phone, message; datetime is required unless type is "message"
+	// oncall: invalid appointment: type (a value of 5 characters): must be one of online, inperson, phone, message; datetime is required unless type is "message"
 }
 
 func ExampleParticipantParams_Validate() {

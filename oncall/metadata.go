@@ -1,6 +1,8 @@
 package oncall
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -60,16 +62,19 @@ func (m Metadata) validate(p *problems) {
 	}
 	slices.Sort(keys) // deterministic messages
 	for _, k := range keys {
-		name := k
+		// A key is named only when it looks like one (emr_id); any other is input, and described by its length.
+		name := redact.Name(k)
+		if !redact.IsName(k) {
+			name = fmt.Sprintf("(a key of %d characters)", utf8.RuneCountInString(k))
+		}
 		if utf8.RuneCountInString(k) > MaxMetadataKeyLen {
-			name = string([]rune(k)[:20]) + "…"
-			p.addf("metadata: key %q: %d characters, at most %d", name, utf8.RuneCountInString(k), MaxMetadataKeyLen)
+			p.addf("metadata: a key of %d characters, at most %d", utf8.RuneCountInString(k), MaxMetadataKeyLen)
 		}
 		switch v := m[k].(type) {
 		case nil, bool:
 		case string:
 			if n := utf8.RuneCountInString(v); n > MaxMetadataValueLen {
-				p.addf("metadata: value of %q: %d characters, at most %d", name, n, MaxMetadataValueLen)
+				p.addf("metadata: value of %s: %d characters, at most %d", name, n, MaxMetadataValueLen)
 			}
 		case int:
 			checkInt32(p, name, int64(v))
@@ -84,19 +89,19 @@ func (m Metadata) validate(p *problems) {
 			checkInt32(p, name, int64(min(v, math.MaxInt64)))
 		case float64:
 			if v != math.Trunc(v) {
-				p.addf("metadata: value of %q: a fraction; numbers must be 32-bit integers", name)
+				p.addf("metadata: value of %s: a fraction; numbers must be 32-bit integers", name)
 			} else {
 				checkInt32(p, name, int64(max(min(v, math.MaxInt64), math.MinInt64)))
 			}
 		default:
-			p.addf("metadata: value of %q: a %T; values must be strings, 32-bit integers, booleans or null (the object must be flat)", name, v)
+			p.addf("metadata: value of %s: a %T; values must be strings, 32-bit integers, booleans or null (the object must be flat)", name, v)
 		}
 	}
 }
 
 func checkInt32(p *problems, name string, v int64) {
 	if v < math.MinInt32 || v > math.MaxInt32 {
-		p.addf("metadata: value of %q: outside the 32-bit signed integer range", name)
+		p.addf("metadata: value of %s: outside the 32-bit signed integer range", name)
 	}
 }
 
@@ -114,7 +119,7 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 	for k, r := range raw {
 		v, err := decodeMetadataValue(r)
 		if err != nil {
-			return fmt.Errorf("oncall: metadata value of %q: %w", k, err)
+			return fmt.Errorf("oncall: metadata value of %s: %w", redact.Name(k), err)
 		}
 		out[k] = v
 	}

@@ -1,6 +1,8 @@
 package oncall
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"fmt"
 	"strings"
 )
@@ -36,7 +38,8 @@ func (r Region) String() string { return string(r) }
 func ParseRegion(s string) (Region, error) {
 	r := Region(strings.ToLower(strings.TrimSpace(s)))
 	if r.BaseURL() == "" {
-		return "", fmt.Errorf("oncall: unknown region %q: want %q or %q", s, RegionCA, RegionUS)
+		// Not echoed: a token or a name passed here by mistake must not reach a log.
+		return "", fmt.Errorf("oncall: unknown region %s: want %q or %q", redact.Name(strings.ToLower(strings.TrimSpace(s))), RegionCA, RegionUS)
 	}
 	return r, nil
 }

@@ -43,8 +43,8 @@ func TestParseRegion(t *testing.T) {
 		{in: "", wantErr: `oncall: unknown region "": want "ca" or "us"`},
 		{in: "uk", wantErr: `oncall: unknown region "uk": want "ca" or "us"`},
 		{in: "canada", wantErr: `oncall: unknown region "canada": want "ca" or "us"`},
-		{in: "api.oncallhealth.ca", wantErr: `oncall: unknown region "api.oncallhealth.ca": want "ca" or "us"`},
-		{in: "c a", wantErr: `oncall: unknown region "c a": want "ca" or "us"`},
+		{in: "api.oncallhealth.ca", wantErr: `oncall: unknown region (a value of 19 characters): want "ca" or "us"`},
+		{in: "c a", wantErr: `oncall: unknown region (a value of 3 characters): want "ca" or "us"`},
 	}
 	for _, tc := range tests {
 		got, err := oncall.ParseRegion(tc.in)

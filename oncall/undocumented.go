@@ -1,6 +1,8 @@
 package oncall
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"context"
 	"strings"
 )
@@ -85,7 +87,7 @@ func (p *ParticipantUpdateParams) Validate() error {
 		probs.addf("fee: missing or negative")
 	}
 	if p.Status != nil && !p.Status.Known() {
-		probs.addf("status %q: must be one of %q, %q, %q", *p.Status, ParticipantNoShow, ParticipantCancelledByProvider, ParticipantCancelledByClient)
+		probs.addf("status %s: must be one of %q, %q, %q", redact.Value(string(*p.Status)), ParticipantNoShow, ParticipantCancelledByProvider, ParticipantCancelledByClient)
 	}
 	return probs.err("participant update")
 }

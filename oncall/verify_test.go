@@ -236,7 +236,7 @@ func TestUpdateParticipantsValidation(t *testing.T) {
 			entry(caBase + "participants/5/"), entry(caBase + "participants/5/")}},
 			[]string{"participants[1]: the same participant URL is listed twice"}},
 		{"unknown status", oncall.AppointmentUpdateParams{Status: oncall.Ptr(oncall.AppointmentStatus("Jane Roe"))},
-			[]string{`status "Jane Roe": not one of OnCall's appointment statuses`}},
+			[]string{"status (a value of 8 characters): not one of OnCall's appointment statuses"}},
 		{"participant on the other region", oncall.AppointmentUpdateParams{Participants: []oncall.ParticipantEntry{
 			entry("https://api.oncallhealth.us/participants/5/")}},
 			[]string{"participants[0]: url: URL is on another origin: resource URL is not on the client's origin https://api.oncallhealth.ca"}},
