@@ -24,7 +24,7 @@ func TestClientFormatsRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts := []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c)}
+	texts := []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), c.String()}
 	var buf bytes.Buffer
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	slog.New(slog.NewTextHandler(&buf, opts)).Debug("x", "client", c)

@@ -10,7 +10,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"github.com/oncallsync/oncall-go/oncall"
+	"golang.org/x/time/rate"
 )
 
 // Fetcher reads an appointment by id. *oncall.AppointmentsService (a Client's Appointments) satisfies it; see
@@ -55,6 +57,8 @@ type Handler struct {
 	region   oncall.Region
 	accept   []root // the roots a url may be on
 	other    []root // the other region's root, refused with a reason of its own
+	// fetchLimit bounds the re-fetches; nil with NoFetchLimit.
+	fetchLimit *rate.Limiter
 }
 
 // NewHandler returns a Handler that re-reads each event's appointment with c and passes it to callback.
@@ -70,7 +74,8 @@ func NewHandler(c *oncall.Client, callback Callback, opts ...Option) (*Handler, 
 	if callback == nil {
 		return nil, errors.New("webhook: NewHandler: nil Callback")
 	}
-	cfg := config{fetcher: c.Appointments, maxBody: DefaultMaxBodyBytes, timeout: DefaultTimeout}
+	cfg := config{fetcher: c.Appointments, maxBody: DefaultMaxBodyBytes, timeout: DefaultTimeout,
+		fetchRate: DefaultFetchRate, fetchBurst: DefaultFetchBurst}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -87,6 +92,9 @@ func NewHandler(c *oncall.Client, callback Callback, opts ...Option) (*Handler, 
 		timeout:  cfg.timeout,
 		log:      cfg.logger,
 		region:   c.Region(),
+	}
+	if cfg.fetchRate != NoFetchLimit {
+		h.fetchLimit = rate.NewLimiter(rate.Limit(cfg.fetchRate), cfg.fetchBurst)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -152,6 +160,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	if !ok {
 		return res
 	}
+	// Verification comes before anything that costs an API call; a refused delivery spends nothing of the
+	// client's rate limit.
 	if h.verifier != nil {
 		if err := h.verifier(r, body); err != nil {
 			return result{status: http.StatusUnauthorized, reason: "the verifier refused the request"}
@@ -173,6 +183,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	defer cancel()
 	d := Delivery{Event: ev}
 	if ev.Type.Known() {
+		// The Handler's own limit, apart from the client's: deliveries, forged or real, get at most this share
+		// of the client's requests, and the sync sharing the client keeps the rest.
+		if !h.waitFetch(ctx) {
+			w.Header().Set("Retry-After", "1")
+			return result{status: http.StatusTooManyRequests, event: ev, reason: "over the handler's fetch limit (WithFetchLimit)"}
+		}
 		a, err := h.fetcher.Get(ctx, ev.AppointmentID)
 		switch {
 		case errors.Is(err, oncall.ErrNotFound):
@@ -198,6 +214,33 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		reason = "delivered; unknown event, nothing fetched"
 	}
 	return result{status: http.StatusOK, event: ev, reason: reason}
+}
+
+// waitFetch waits for the Handler's fetch limit, as long as half the delivery's time at most, so that a burst of
+// real changes is re-read a little later rather than refused; past that the delivery is refused at once. It
+// reports whether the re-read may go ahead.
+func (h *Handler) waitFetch(ctx context.Context) bool {
+	if h.fetchLimit == nil {
+		return true
+	}
+	r := h.fetchLimit.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return true
+	}
+	if d > h.timeout/2 {
+		r.Cancel()
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		r.Cancel()
+		return false
+	}
 }
 
 // readBody reads the whole body, up to the limit.
@@ -254,6 +297,15 @@ func fetchErrorText(err error) string {
 	return "error from the Fetcher (its text is not logged)"
 }
 
+// eventName is an event type as the log shows it: a known one, or an unknown one that looks like an event name
+// (appointment_deleted), as is; anything else, which came unauthenticated from the body, by its length.
+func eventName(t EventType) string {
+	if t.Known() || redact.IsName(string(t)) {
+		return string(t)
+	}
+	return redact.Value(string(t))
+}
+
 func (h *Handler) logResult(r *http.Request, res result, took time.Duration) {
 	level, msg := slog.LevelDebug, "webhook delivery handled"
 	switch {
@@ -268,7 +320,7 @@ func (h *Handler) logResult(r *http.Request, res result, took time.Duration) {
 	}
 	attrs := []slog.Attr{slog.Int("status", res.status)}
 	if res.event.Type != "" {
-		attrs = append(attrs, slog.String("event", string(res.event.Type)))
+		attrs = append(attrs, slog.String("event", eventName(res.event.Type)))
 	}
 	if res.event.AppointmentID != 0 {
 		attrs = append(attrs, slog.Int64("appointment_id", int64(res.event.AppointmentID)))

@@ -503,7 +503,7 @@ func TestHandlerConcurrent(t *testing.T) {
 		ids[i] = oncall.AppointmentID(i + 1)
 	}
 	f, s := newFetcher(ids...), &sink{}
-	h := newHandler(t, oncall.RegionCA, f, s.callback)
+	h := newHandler(t, oncall.RegionCA, f, s.callback, webhook.WithFetchLimit(webhook.NoFetchLimit, 1))
 	codes := make([]int, n)
 	var wg sync.WaitGroup
 	for i, id := range ids {

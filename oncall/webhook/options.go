@@ -3,6 +3,7 @@ package webhook
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -16,7 +17,17 @@ const (
 	DefaultMaxBodyBytes = 64 << 10
 	// DefaultTimeout bounds the handling of one delivery: the re-fetch (retries included) and the callback.
 	DefaultTimeout = 10 * time.Second
+	// DefaultFetchRate and DefaultFetchBurst bound the appointments the Handler re-reads: 2 a second, in bursts
+	// of 10. A clinic's staff change a few appointments a minute; a flood of deliveries, forged or real, then
+	// takes at most a fifth of a client at its default rate (oncall.DefaultRateLimit, 10 a second), and the sync
+	// sharing that client keeps the rest. See WithFetchLimit.
+	DefaultFetchRate  = 2.0
+	DefaultFetchBurst = 10
 )
+
+// NoFetchLimit, given to WithFetchLimit, removes the Handler's own limit: every accepted delivery is re-read, at
+// the client's rate.
+const NoFetchLimit = math.MaxFloat64
 
 type config struct {
 	fetcher  Fetcher
@@ -24,6 +35,29 @@ type config struct {
 	maxBody  int64
 	timeout  time.Duration
 	logger   *slog.Logger
+
+	fetchRate  float64
+	fetchBurst int
+}
+
+// WithFetchLimit replaces the Handler's own limit on re-reads (DefaultFetchRate, DefaultFetchBurst), kept apart
+// from the client's so that deliveries cannot starve a sync that shares the client. A delivery over the limit
+// waits for its turn for as long as half the Handler's timeout, so a burst of real changes is re-read a little
+// later; past that it is answered 429 Too Many Requests with Retry-After: 1, before any API call, for OnCall to
+// send again (OnCall documents no retries: the periodic full sync is what catches a change whose delivery was
+// refused). Verification (WithVerifier) comes first, so an unverified delivery never counts against the limit.
+// perSecond may be NoFetchLimit.
+func WithFetchLimit(perSecond float64, burst int) Option {
+	return func(c *config) error {
+		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+			return errors.New("webhook: WithFetchLimit: re-reads a second must be positive, or NoFetchLimit")
+		}
+		if burst < 1 {
+			return errors.New("webhook: WithFetchLimit: burst must be at least 1")
+		}
+		c.fetchRate, c.fetchBurst = perSecond, burst
+		return nil
+	}
 }
 
 // WithVerifier makes the Handler check every delivery with v before parsing it; a rejected one gets 401.
