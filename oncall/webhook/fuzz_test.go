@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oncallsync/oncall-go/internal/fixtures"
 	"github.com/oncallsync/oncall-go/oncall/webhook"
 )
 
@@ -43,9 +44,12 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	// The real payloads last: where the shared folder is absent, fixtures.Read skips the whole target.
-	f.Add(readFixture(f, "webhook_appointment_created.json"))
-	f.Add(readFixture(f, "webhook_appointment_updated.json"))
+	// The real payloads where the shared folder is present; the seeds above fuzz everywhere.
+	for _, name := range []string{"webhook_appointment_created.json", "webhook_appointment_updated.json"} {
+		if b, ok := fixtures.Optional(f, "fixtures", "oncall", name); ok {
+			f.Add(b)
+		}
+	}
 
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, err := webhook.Parse(body)
