@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"fmt"
 	"maps"
 	"strings"
@@ -35,7 +37,7 @@ func (pl *planner) createParams(a *carelogic.Appointment, key string) (p *oncall
 	}
 	provider, ok := pl.provider(a.ProviderID)
 	if !ok {
-		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %q", a.ProviderID), true
+		return nil, fmt.Sprintf("no OnCall provider mapped for EHR staff id %s", redact.ID(a.ProviderID)), true
 	}
 	rs := pl.roster[:0]
 	var invite []oncall.ParticipantParams
@@ -99,7 +101,7 @@ func (pl *planner) create(a *carelogic.Appointment, key string) {
 	}
 	reason := "new in the EHR"
 	if id, ok := pl.policy.Providers[a.ProviderID]; !ok || id <= 0 {
-		reason += fmt.Sprintf("; EHR staff id %q has no provider mapped: created with the default provider", a.ProviderID)
+		reason += fmt.Sprintf("; EHR staff id %s has no provider mapped: created with the default provider", redact.ID(a.ProviderID))
 	}
 	pl.add(Action{Kind: ActionCreate, Key: key, Create: p, Reason: reason})
 }

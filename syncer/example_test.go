@@ -31,7 +31,7 @@ func ExampleMapStatus() {
 	// CBC: a 1:1 cancelled as "Patient cancelled"; a group client withdrawn
 	// Error: participant removed
 	// Kept: Kept does not sync: complete the appointment in OnCall, which charges its fees (or set Policy.CompleteWhenKept)
-	// Checked-in: custom status "Checked-in" does not sync
+	// Checked-in: custom status (a value of 10 characters) does not sync
 }
 
 func ExamplePlan() {

@@ -205,8 +205,6 @@ func metadataEqual(a, b oncall.Metadata) bool {
 	return true
 }
 
-func quote(s string) string { return strconv.Quote(s) }
-
 // changesValue renders the participant changes of one update for valueHash, as the plan and the runner both do:
 // each change's operation, client and new address, sorted, so that the same changes hash the same whatever their
 // order.

@@ -1,6 +1,8 @@
 package syncer
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"context"
 	"errors"
 	"fmt"
@@ -247,7 +249,11 @@ type EHRApplier struct {
 type EHRResult struct {
 	EHRAction
 	Outcome Outcome `json:"outcome"`
-	Error   string  `json:"error,omitempty"`
+	// Err is the failure itself, for errors.Is and errors.As; nil unless Outcome is failed or not-run.
+	Err error `json:"-"`
+	// Error describes the failure for a report. An error of the EHR Adapter is described without its text,
+	// which may quote patient data: see Err for it.
+	Error string `json:"error,omitempty"`
 }
 
 // HandleAppointment looks up the EHR appointment that oc's metadata names, plans with PlanEHR, and applies the
@@ -265,7 +271,7 @@ func (x *EHRApplier) HandleAppointment(ctx context.Context, oc *oncall.Appointme
 			}
 		case errors.Is(err, carelogic.ErrNotFound):
 		default:
-			return nil, fmt.Errorf("syncer: reading EHR appointment %q: %w", id, err)
+			return nil, fmt.Errorf("syncer: reading EHR appointment %s: %w", redact.ID(id), err)
 		}
 	}
 	return x.apply(ctx, oc, PlanEHR(oc, ehr, x.Policy))
@@ -304,9 +310,9 @@ func (x *EHRApplier) apply(ctx context.Context, oc *oncall.Appointment, acts []E
 		err := x.applyOne(ctx, oc, a)
 		switch {
 		case errors.Is(err, errUnsupported):
-			res.Outcome, res.Error = OutcomeNotRun, err.Error()
+			res.Outcome, res.Err, res.Error = OutcomeNotRun, err, err.Error()
 		case err != nil:
-			res.Outcome, res.Error = OutcomeFailed, err.Error()
+			res.Outcome, res.Err, res.Error = OutcomeFailed, err, reportText(err)
 			if first == nil {
 				first = fmt.Errorf("syncer: %s for OnCall appointment %d: %w", a.Kind, oc.ID, err)
 			}
@@ -324,21 +330,21 @@ func (x *EHRApplier) applyOne(ctx context.Context, oc *oncall.Appointment, a EHR
 			return errUnsupported
 		}
 		if a.Kind == EHRComment {
-			return w.AddComment(ctx, a.EHRID, a.Comment)
+			return fromAdapter(w.AddComment(ctx, a.EHRID, a.Comment))
 		}
-		return w.SetParticipantStatus(ctx, a.EHRID, a.Client, a.Status)
+		return fromAdapter(w.SetParticipantStatus(ctx, a.EHRID, a.Client, a.Status))
 	case EHRStoreURL:
 		s, ok := x.Adapter.(carelogic.URLStore)
 		if !ok {
 			return errUnsupported
 		}
-		return s.SetOnCallURL(ctx, a.EHRID, a.URL)
+		return fromAdapter(s.SetOnCallURL(ctx, a.EHRID, a.URL))
 	case EHRUpdate:
 		w, ok := x.Adapter.(carelogic.AppointmentWriter)
 		if !ok {
 			return errUnsupported
 		}
-		return w.UpdateAppointment(ctx, *a.Appointment)
+		return fromAdapter(w.UpdateAppointment(ctx, *a.Appointment))
 	case EHRCreate:
 		w, ok := x.Adapter.(carelogic.AppointmentWriter)
 		if !ok {
@@ -350,7 +356,7 @@ func (x *EHRApplier) applyOne(ctx context.Context, oc *oncall.Appointment, a EHR
 		}
 		created, err := w.CreateAppointment(ctx, *a.Appointment)
 		if err != nil {
-			return err
+			return fromAdapter(err)
 		}
 		// Record the EHR id on the OnCall appointment, so that both directions match it from now on.
 		md := maps.Clone(oc.Metadata)

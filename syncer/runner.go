@@ -140,7 +140,7 @@ func (r *Runner) plan(ctx context.Context, ehr carelogic.Adapter, appts *[]carel
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("syncer: reading the EHR: %w", ctx.Err())
 			}
-			unconfirmed[a.Key] = err.Error()
+			unconfirmed[a.Key] = ehrErrorText(err)
 		case got.Key() == a.Key:
 			found = append(found, got)
 			read[a.Key] = true
@@ -203,7 +203,7 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 			continue
 		}
 		if err := store.SetOnCallURL(ctx, a.ID, url); err != nil {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %v", a.Key(), err))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %s", a.Key(), ehrErrorText(err)))
 		}
 	}
 }

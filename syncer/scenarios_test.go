@@ -441,7 +441,7 @@ func TestPlanStatusesExtension(t *testing.T) {
 		history: [][]carelogic.Appointment{{o1}},
 		ehr:     appts(o1With("Checked-in")),
 		want: func(w *world) *Changeset {
-			return changeset(nil, []Skip{{Key: key("o1"), Client: "c1", Reason: `custom status "Checked-in" does not sync`}}, nil)
+			return changeset(nil, []Skip{{Key: key("o1"), Client: "c1", Reason: "custom status (a value of 10 characters) does not sync"}}, nil)
 		},
 	}, {
 		name:    "status already in OnCall",

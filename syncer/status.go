@@ -79,7 +79,7 @@ func MapStatus(s carelogic.Status) StatusMapping {
 	case "", carelogic.StatusScheduled:
 		return StatusMapping{Effect: EffectNone, Reason: "scheduled"}
 	}
-	return StatusMapping{Effect: EffectNone, Reason: "custom status " + quote(string(s)) + " does not sync"}
+	return StatusMapping{Effect: EffectNone, Reason: "custom status " + ehrStatusText(s) + " does not sync"}
 }
 
 // effectOf is MapStatus(s).Effect, without building a reason.

@@ -22,9 +22,9 @@ func TestMapStatus(t *testing.T) {
 		{carelogic.StatusCBT, StatusMapping{Effect: EffectSetStatus, Appointment: "Provider cancelled", Cancels: true, Participant: "Cancelled by Provider"}},
 		{carelogic.StatusCBC, StatusMapping{Effect: EffectSetStatus, Appointment: "Patient cancelled", Cancels: true, Participant: "Cancelled by Client"}},
 		{carelogic.StatusError, StatusMapping{Effect: EffectRemove}},
-		{"Checked-in", StatusMapping{Effect: EffectNone, Reason: `custom status "Checked-in" does not sync`}},
+		{"Checked-in", StatusMapping{Effect: EffectNone, Reason: "custom status (a value of 10 characters) does not sync"}},
 		// Statuses are CareLogic's exact codes: another spelling is a custom status, not a guess.
-		{"dns", StatusMapping{Effect: EffectNone, Reason: `custom status "dns" does not sync`}},
+		{"dns", StatusMapping{Effect: EffectNone, Reason: "custom status (a value of 3 characters) does not sync"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.status), func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
@@ -294,13 +295,13 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 		return 0
 	case eff.Effect == EffectSetStatus && mark == statusMark(c.Status):
 		if pl.representable(a, eff) { // a group DNS sent with the extension, now off, is simply not visible
-			pl.attend(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", c.Status))
+			pl.attend(d.key, c.ClientID, fmt.Sprintf("EHR status %s not sent again: the sync sent it before and OnCall did not apply it", ehrStatusText(c.Status)))
 		}
 		return 0
 	case eff.Effect == EffectSetStatus && recordedDNS && !pl.representable(a, eff):
 		return 0 // recorded before, and still not something OnCall can show
 	case eff.Effect == EffectSetStatus && pl.final(p, mark) && !(recordedDNS && pl.holding(p, 0) == heldNot):
-		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", c.Status, pl.held(p, mark)))
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", ehrStatusText(c.Status), pl.held(p, mark)))
 		return 0
 	case eff.Effect == EffectSetStatus:
 		why := "marked " + string(c.Status) + " in the EHR"
@@ -319,7 +320,7 @@ func (pl *planner) status(a *carelogic.Appointment, d *diff, p *oncall.Participa
 		}
 		return statusMark(c.Status)
 	case pl.holding(p, mark) != heldNot:
-		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", displayStatus(c.Status), pl.held(p, mark)))
+		pl.skip(d.key, c.ClientID, fmt.Sprintf("EHR status %s not synced: %s, and later status changes do not sync", ehrStatusText(c.Status), pl.held(p, mark)))
 	case c.Status == carelogic.StatusKept && pl.policy.CompleteWhenKept:
 	case c.Status == carelogic.StatusKept || c.Status.IsCustom():
 		pl.skip(d.key, c.ClientID, eff.Reason)
@@ -374,6 +375,9 @@ func (pl *planner) holding(p *oncall.Participant, mark byte) int {
 func (pl *planner) held(p *oncall.Participant, mark byte) string {
 	switch pl.holding(p, mark) {
 	case heldStatus:
+		if !p.Status.Known() {
+			return "OnCall already has " + redact.Value(string(p.Status))
+		}
 		return fmt.Sprintf("OnCall already has %q", p.Status)
 	case heldMark:
 		if mark == markDNSRecorded {
@@ -463,15 +467,8 @@ func (pl *planner) closed(a *carelogic.Appointment, key string, cand *candidate)
 			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
 		}
 	case a.Deleted || pl.changesPending(a, cand):
-		pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, m.Status))
+		pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, oncallStatusText(m.Status, m.Status.Known())))
 	}
-}
-
-func displayStatus(s carelogic.Status) carelogic.Status {
-	if s == "" {
-		return carelogic.StatusScheduled
-	}
-	return s
 }
 
 // fieldChanges returns the appointment fields that differ from the EHR, as update parameters and their names. A

@@ -237,7 +237,7 @@ func TestErrors(t *testing.T) {
 		{"source without argument", nil, []string{"-source", "siu"}, "want demo, siu:PATH, fhir:PATH or json:PATH"},
 		{"bad provider map", nil, []string{"-provider-map", badMap}, `staff id "staff-1": -4 is not a provider id: want a positive integer or the provider's URL`},
 		{"division of the other region", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "https://api.oncallhealth.us/divisions/123/"},
-			"-division: oncall: URL is on another origin: resource URL is on api.oncallhealth.us, the client's is api.oncallhealth.ca"},
+			"-division: oncall: URL is on another origin: resource URL is not on the client's origin https://api.oncallhealth.ca"},
 		{"division URL of a provider", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "https://api.oncallhealth.ca/providers/123/"},
 			"-division: the URL names a provider, not a division"},
 		{"negative division", nil, []string{"-region", "ca", "-token", "t0k3n-secret", "-division", "-5"}, "-division: -5 is not a division id"},
