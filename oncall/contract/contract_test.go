@@ -220,7 +220,7 @@ func TestContractReadOnly(t *testing.T) {
 			},
 			want: merge(readsHeld(contract.Unknown), writesSkipped),
 			details: map[string]string{"decode": `6 appointments decoded; types: online 2, "video" (not a known constant) 1, ` +
-				`inperson 1, message 1, phone 1; statuses: Incomplete 3, "Rescheduled" (not a known constant) 1, Complete 1, Patient cancelled 1`},
+				`inperson 1, message 1, phone 1; statuses: Incomplete 3, Complete 1, Patient cancelled 1, a value of 11 bytes that is not a known constant 1`},
 		},
 		{
 			name: "a datetime that does not decode", seed: true, division: true,

@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"cmp"
 	"errors"
 	"fmt"
@@ -119,9 +121,9 @@ func label(v string, known bool) string {
 		return v
 	case v == "":
 		return "(none)"
-	case len(v) <= maxLabel && strings.IndexFunc(v, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '-' || r == '_')
-	}) < 0:
+	case len(v) <= maxLabel && redact.IsName(v):
+		// Only a value shaped like a constant (lower-case letters, digits, underscores): "Jane Roe" in a field
+		// that turned out to be free text is described by its length.
 		return fmt.Sprintf("%q (not a known constant)", v)
 	}
 	return fmt.Sprintf("a value of %d bytes that is not a known constant", len(v))

@@ -44,8 +44,11 @@ func TestContractLabel(t *testing.T) {
 	}{
 		{"Provider cancelled", true, "Provider cancelled"},
 		{"", false, "(none)"},
-		{"Rescheduled", false, `"Rescheduled" (not a known constant)`},
-		{"No-show fee waived", false, `"No-show fee waived" (not a known constant)`},
+		{"rescheduled", false, `"rescheduled" (not a known constant)`},
+		// Issue 12: a value not shaped like a constant is described by its length, whatever it holds.
+		{"Rescheduled", false, "a value of 11 bytes that is not a known constant"},
+		{"No-show fee waived", false, "a value of 18 bytes that is not a known constant"},
+		{"Jane Roe", false, "a value of 8 bytes that is not a known constant"},
 		{"Patient said: sick", false, "a value of 18 bytes that is not a known constant"},
 		{strings.Repeat("a", 41), false, "a value of 41 bytes that is not a known constant"},
 	}

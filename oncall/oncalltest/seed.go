@@ -1,6 +1,8 @@
 package oncalltest
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"fmt"
 	"math"
 	"time"
@@ -68,7 +70,7 @@ func (s *Server) AddContact(c Contact) (oncall.ContactID, error) {
 	c = c.clone()
 	for k, v := range c.CustomFieldValues {
 		if _, ok := s.st.customFields[k]; !ok {
-			return 0, fmt.Errorf("oncalltest: AddContact: unknown custom field %q", k)
+			return 0, fmt.Errorf("oncalltest: AddContact: unknown custom field %s", redact.ID(k))
 		}
 		switch n := v.(type) {
 		case nil, string, bool, float64:
@@ -77,7 +79,7 @@ func (s *Server) AddContact(c Contact) (oncall.ContactID, error) {
 		case int64:
 			c.CustomFieldValues[k] = float64(n)
 		default:
-			return 0, fmt.Errorf("oncalltest: AddContact: custom field %q: a %T; want a string, number, bool or nil", k, v)
+			return 0, fmt.Errorf("oncalltest: AddContact: custom field %s: a %T; want a string, number, bool or nil", redact.ID(k), v)
 		}
 	}
 	if c.Sex == "" {
@@ -160,7 +162,7 @@ func (s *Server) prepare(in Appointment, replacing oncall.AppointmentID) (*Appoi
 	for k, v := range a.Metadata {
 		nv, err := metadataSeedValue(v)
 		if err != nil {
-			return nil, fmt.Errorf("appointment %d: metadata %q: %w", a.ID, k, err)
+			return nil, fmt.Errorf("appointment %d: metadata %s: %w", a.ID, redact.Name(k), err)
 		}
 		a.Metadata[k] = nv
 	}
