@@ -56,6 +56,8 @@
 package main
 
 import (
+	"github.com/oncallsync/oncall-go/internal/redact"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -309,7 +311,7 @@ func readProviderMap(path string) (map[string]string, error) {
 		case string:
 			out[staff] = v
 		default:
-			return nil, fmt.Errorf("-provider-map %s: staff id %q: want a provider id or URL", path, staff)
+			return nil, fmt.Errorf("-provider-map %s: staff id %s: want a provider id or URL", path, redact.ID(staff))
 		}
 	}
 	return out, nil
@@ -344,7 +346,7 @@ func resolveRef(client *oncall.Client, what, kind, s string) (int64, error) {
 func resolveProviders(client *oncall.Client, path string, raw map[string]string) (map[string]oncall.ProviderID, error) {
 	out := make(map[string]oncall.ProviderID, len(raw))
 	for _, staff := range slices.Sorted(maps.Keys(raw)) {
-		id, err := resolveRef(client, fmt.Sprintf("-provider-map %s: staff id %q", path, staff), "providers", raw[staff])
+		id, err := resolveRef(client, fmt.Sprintf("-provider-map %s: staff id %s", path, redact.ID(staff)), "providers", raw[staff])
 		if err != nil {
 			return nil, err
 		}
