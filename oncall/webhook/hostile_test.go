@@ -218,3 +218,33 @@ func TestHostileBody(t *testing.T) {
 		t.Errorf("%d fetches for refused bodies", n)
 	}
 }
+
+// TestParseErrorsCarryNoPHI sweeps the parser's errors with patient-looking values in every place a body can
+// carry one: none comes back in an error's text, %+v or a Debug log line.
+func TestParseErrorsCarryNoPHI(t *testing.T) {
+	t.Parallel()
+	var bodies []string
+	for _, v := range phitest.All() {
+		q := strconv.Quote(v)
+		bodies = append(bodies,
+			`{"event": `+q+`}`,
+			`{"event": "appointment_updated", "url": `+q+`}`,
+			`{"event": "appointment_updated", "url": "https://api.oncallhealth.ca/appointments/`+v+`"}`,
+			`{"event": "appointment_updated", "url": "https://`+v+`.example/appointments/1"}`,
+			`{"event": "appointment_updated", "url": "https://api.oncallhealth.ca/appointments/1?name=`+v+`"}`,
+			`{"event": "appointment_updated", "url": "https://api.oncallhealth.ca/appointments/1#`+v+`"}`,
+			`{"event": "appointment_updated", "url": "https://`+v+`@api.oncallhealth.ca/appointments/1"}`,
+			`{`+q+`: 1}`, `[`+q+`]`, q, `{"event": `+q, `{"event": 7, "url": `+q+`}`,
+		)
+	}
+	failed := 0
+	for _, b := range bodies {
+		if _, err := webhook.Parse([]byte(b)); err != nil {
+			failed++
+			phitest.CheckValue(t, "Parse", err)
+		}
+	}
+	if failed < len(bodies)/2 {
+		t.Errorf("only %d of %d hostile bodies failed to parse: the sweep checks little", failed, len(bodies))
+	}
+}
