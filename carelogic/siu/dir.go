@@ -25,7 +25,9 @@ import (
 // A malformed message does not stop the read: the Feed gets every message that converts, from every file,
 // including the good messages of a file that also holds a bad one. ReadPath then returns the Feed together with
 // a *carelogic.SourceError listing each file that could not be read or holds a bad message; for the latter the
-// file's error joins one *Error per bad message, naming the message, segment and field at fault, never a value.
+// file's error joins one *Error per bad message, naming the message, segment and field at fault, never a value
+// (at most MaxErrors of them, then one counting the rest). A message over a limit (see the package documentation)
+// is one such bad message: the file's other messages are read.
 // A caller that syncs such a partial Feed must not take an appointment missing from it as deleted, as it may be
 // in a failed file.
 //

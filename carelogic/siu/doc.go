@@ -15,11 +15,29 @@
 //     and reads every good file even when some are bad.
 //
 // Errors are *Error values that name the message, segment and field at fault and wrap one of ErrSyntax,
-// ErrMissingField, ErrInvalidField or ErrUnsupportedEvent. They never quote a field's value, so they carry no
-// patient data. Garbage input gives an error, never a panic. ReadPath gathers the errors of a folder's files in
-// one *carelogic.SourceError, which names each failed file and counts the skipped ones, and returns it with the
-// Feed of everything else; a source with nothing to read is an error too, wrapping carelogic.ErrEmptySource, so
-// that an empty folder is never taken for a schedule with no appointments.
+// ErrMissingField, ErrInvalidField, ErrUnsupportedEvent or ErrLimit. They never quote a field's value, so they
+// carry no patient data: a code is shown only when it is a known HL7 message type or looks like an id (S18), and
+// an id given to a lookup only when it looks like one, else its length. Garbage input gives an error, never a
+// panic. ReadPath gathers the errors of a folder's files in one *carelogic.SourceError, which names each failed
+// file and counts the skipped ones, and returns it with the Feed of everything else; a source with nothing to
+// read is an error too, wrapping carelogic.ErrEmptySource, so that an empty folder is never taken for a schedule
+// with no appointments.
+//
+// # Limits
+//
+// What a message may hold is bounded, so that a damaged or hostile file costs a few megabytes of memory and ends
+// in an error, never in exhausting memory:
+//
+//	MaxSegmentBytes      1 MiB   bytes in one segment (a real SIU segment is well under 64 KiB)
+//	MaxMessageSegments   5,000   segments in one message (a 25-client group session is a few hundred)
+//	MaxMessageBytes      4 MiB   bytes in one message, its segments' lengths summed
+//	MaxErrors            100     errors ApplyReader keeps for one stream or file, then one counting the rest
+//
+// Parse refuses a message over a limit, and a Reader skips it, without keeping the rest of it, up to the next
+// MSH and goes on: the error, an *Error wrapping ErrLimit, names the limit and the count, as in
+// "siu: message 3: NTE (segment 5): 17825796 bytes in one segment, over the limit of 1048576 (MaxSegmentBytes)".
+// A Reader holds at most one message at a time, so reading a stream takes memory bounded by a small multiple of
+// MaxMessageBytes whatever the stream's size; a Feed then holds what it keeps, about a kilobyte an appointment.
 //
 // # Field mapping
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"iter"
 	"strings"
 )
 
@@ -31,21 +32,40 @@ type Segment struct {
 	id   string
 	pos  int
 	line string // the segment as sent
-	// fields[0] is the segment id; fields[n] is field n as sent (escaped, with its separators).
-	fields []string
-	d      *delimiters
+	// seps holds the index in line of the segment's first field separators, at most indexedFields of them: field
+	// n, when n ≤ len(seps), runs from just after seps[n-1] to the next separator (or the end of line). A field
+	// further on is found by scanning on from the last, so that a segment of a million empty fields costs no
+	// more memory than a real one, whose fields are all indexed.
+	seps []int32
+	d    *delimiters
 }
+
+// indexedFields is how many fields of a segment are indexed, more than any standard SIU segment has (PID has 40).
+const indexedFields = 64
 
 // Parse parses one ER7-encoded message. Segments may end with CR (the standard), LF or CRLF; blank lines, a
 // UTF-8 byte order mark and MLLP framing bytes (0x0B before, 0x1C 0x0D after) are ignored. The delimiters are
 // those declared in MSH-1 and MSH-2. Data holding more than one MSH is refused: read streams with a Reader.
 //
-// The error, an *Error wrapping ErrSyntax, names the segment position and never quotes the data.
+// A message over MaxSegmentBytes, MaxMessageSegments or MaxMessageBytes is refused with an *Error wrapping
+// ErrLimit, as a Reader refuses it. Any other error is an *Error wrapping ErrSyntax. Errors name the segment
+// position and never quote the data.
 func Parse(data []byte) (*Message, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	var lines []string
+	var (
+		lines []string
+		size  sizeCheck
+	)
 	for line := range segmentLines(data) {
-		lines = append(lines, string(line))
+		if size.segments == 0 && !bytes.HasPrefix(line, []byte("MSH")) {
+			return nil, errNoMSH()
+		}
+		if size.add(line, len(line)) {
+			lines = append(lines, string(line))
+		}
+	}
+	if err := size.err(); err != nil {
+		return nil, err
 	}
 	return parseLines(lines)
 }
@@ -84,12 +104,16 @@ func indexSegmentEnd(data []byte) int {
 
 func isBlank(line []byte) bool { return len(bytes.Trim(line, " \t")) == 0 }
 
+func errNoMSH() *Error {
+	return &Error{Position: 1, Err: ErrSyntax, Reason: "message does not start with an MSH segment"}
+}
+
 func parseLines(lines []string) (*Message, error) {
 	if len(lines) == 0 {
 		return nil, &Error{Err: ErrSyntax, Reason: "no segments: empty message"}
 	}
 	if !strings.HasPrefix(lines[0], "MSH") {
-		return nil, &Error{Position: 1, Err: ErrSyntax, Reason: "message does not start with an MSH segment"}
+		return nil, errNoMSH()
 	}
 	d, err := parseDelimiters(lines[0])
 	if err != nil {
@@ -107,14 +131,20 @@ func parseLines(lines []string) (*Message, error) {
 			return nil, &Error{Segment: id, Position: pos, Err: ErrSyntax,
 				Reason: "second MSH segment: the data holds several messages; read it with a Reader"}
 		}
-		fields := strings.Split(line, string(d.field))
-		if id == "MSH" {
-			// MSH-1 is the field separator itself, so the text after "MSH|" starts at MSH-2.
-			fields = append([]string{"MSH", string(d.field)}, fields[1:]...)
-		}
-		m.segments = append(m.segments, &Segment{id: id, pos: pos, line: line, fields: fields, d: &m.d})
+		m.segments = append(m.segments, &Segment{id: id, pos: pos, line: line, seps: separators(line, d.field), d: &m.d})
 	}
 	return m, nil
+}
+
+// separators returns the index in line of its first indexedFields separators.
+func separators(line string, sep byte) []int32 {
+	seps := make([]int32, 0, min(strings.Count(line, string(sep)), indexedFields))
+	for i := 0; len(seps) < cap(seps); {
+		j := strings.IndexByte(line[i:], sep)
+		seps = append(seps, int32(i+j))
+		i += j + 1
+	}
+	return seps
 }
 
 // parseDelimiters reads MSH-1 and MSH-2. MSH-2 normally holds four characters (component, repetition, escape,
@@ -143,7 +173,8 @@ func parseDelimiters(msh string) (delimiters, error) {
 	default:
 		return delimiters{}, bad(2, fmt.Sprintf("encoding characters: got %d characters, want 3 to 5", len(enc)))
 	}
-	seen := map[byte]bool{d.field: true}
+	var seen [256]bool
+	seen[d.field] = true
 	for _, c := range []byte(enc[:min(len(enc), 4)]) {
 		if !isDelimiter(c) || seen[c] {
 			return delimiters{}, bad(2, "encoding characters must be distinct, printable, non-alphanumeric and differ from the field separator")
@@ -220,10 +251,32 @@ func (m *Message) String() string {
 	return b.String()
 }
 
-// hash identifies the message's content independently of its segment terminators and framing.
+// hash identifies the message's content independently of its segment terminators and framing: the SHA-256 of
+// String, computed through a buffer of at most 64 KiB rather than a copy of a message of up to MaxMessageBytes.
 func (m *Message) hash() string {
-	sum := sha256.Sum256([]byte(m.String()))
-	return hex.EncodeToString(sum[:])
+	size := 0
+	for _, s := range m.segments {
+		size += len(s.line) + 1
+	}
+	h := sha256.New()
+	buf := make([]byte, 0, max(1, min(size, 64<<10)))
+	add := func(text string) {
+		for len(text) > 0 {
+			if len(buf) == cap(buf) {
+				h.Write(buf)
+				buf = buf[:0]
+			}
+			n := min(cap(buf)-len(buf), len(text))
+			buf = append(buf, text[:n]...)
+			text = text[n:]
+		}
+	}
+	for _, s := range m.segments {
+		add(s.line)
+		add("\r")
+	}
+	h.Write(buf)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ID returns the segment id, e.g. "PID".
@@ -239,15 +292,37 @@ func (s *Segment) Len() int {
 	if s == nil {
 		return 0
 	}
-	return len(s.fields) - 1
+	n := len(s.seps)
+	if n == indexedFields {
+		n = strings.Count(s.line, string(s.d.field))
+	}
+	if s.id == "MSH" {
+		n++ // MSH-1 is the first field separator itself
+	}
+	return n
 }
 
 // Raw returns field n as sent, escape sequences and separators included, or "" when the segment has no field n.
 func (s *Segment) Raw(n int) string {
-	if s == nil || n < 1 || n >= len(s.fields) {
+	if s == nil || n < 1 {
 		return ""
 	}
-	return s.fields[n]
+	// Field n follows the segment's n-th field separator; in MSH, whose first separator is MSH-1 itself, MSH-n
+	// follows the (n-1)-th.
+	if s.id == "MSH" {
+		if n == 1 {
+			return string(s.d.field)
+		}
+		n--
+	}
+	switch {
+	case n < len(s.seps):
+		return s.line[s.seps[n-1]+1 : s.seps[n]]
+	case n > len(s.seps) && len(s.seps) < indexedFields:
+		return ""
+	}
+	// The last indexed field, or one past it: scan on from the last indexed separator.
+	return nth(s.line[s.seps[len(s.seps)-1]+1:], s.d.field, n-len(s.seps)+1)
 }
 
 // Repetitions returns how many repetitions field n holds: 0 when it is empty or absent.
@@ -291,14 +366,14 @@ func (s *Segment) Component(field, comp int) string { return s.Get(field, 1, com
 // whole value of a field of a simple type.
 func (s *Segment) Field(n int) string { return s.Get(n, 1, 1, 1) }
 
-// repetitions returns the repetitions of field n as sent, for callers that visit them all: indexing each with
-// Get would rescan the field every time.
-func (s *Segment) repetitions(n int) []string {
+// repetitions yields the repetitions of field n as sent, for callers that visit them all: indexing each with
+// Get would rescan the field every time, and a slice of them would cost 16 bytes a repetition.
+func (s *Segment) repetitions(n int) iter.Seq[string] {
 	f := s.Raw(n)
 	if f == "" || s.isHeaderField(n) {
-		return nil
+		return func(func(string) bool) {}
 	}
-	return strings.Split(f, string(s.d.repetition))
+	return strings.SplitSeq(f, string(s.d.repetition))
 }
 
 // part returns component comp, subcomponent sub of one repetition returned by repetitions, unescaped.

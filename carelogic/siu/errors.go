@@ -18,6 +18,9 @@ var (
 	ErrInvalidField = errors.New("siu: invalid field value")
 	// ErrUnsupportedEvent means the message is not an SIU message with one of the supported trigger events.
 	ErrUnsupportedEvent = errors.New("siu: unsupported message type or trigger event")
+	// ErrLimit means the input passed one of the package's limits (MaxSegmentBytes, MaxMessageSegments,
+	// MaxMessageBytes) or gave more errors than MaxErrors; the error names the limit and the count.
+	ErrLimit = errors.New("siu: input over a limit")
 )
 
 // Error reports what is wrong with a message and where. Its text names the file, message, segment and field,
@@ -38,7 +41,8 @@ type Error struct {
 	Component int
 	// Reason says what is wrong, without quoting the value.
 	Reason string
-	// Err is one of ErrSyntax, ErrMissingField, ErrInvalidField or ErrUnsupportedEvent, or an underlying cause.
+	// Err is one of ErrSyntax, ErrMissingField, ErrInvalidField, ErrUnsupportedEvent or ErrLimit, or an
+	// underlying cause.
 	Err error
 }
 
@@ -85,10 +89,24 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // fieldError builds an *Error about field (and component, when non-zero) of segment s.
 func fieldError(s *Segment, field, component int, sentinel error, format string, args ...any) *Error {
-	e := &Error{Field: field, Component: component, Err: sentinel, Reason: fmt.Sprintf(format, args...)}
+	reason := format
+	if len(args) > 0 {
+		reason = fmt.Sprintf(format, args...)
+	}
+	e := &Error{Field: field, Component: component, Err: sentinel, Reason: reason}
 	if s != nil {
 		e.Segment = s.id
 		e.Position = s.pos
 	}
 	return e
+}
+
+// asError returns the *Error in err's chain.
+func asError(err error) (*Error, bool) {
+	if e, ok := err.(*Error); ok {
+		return e, true // the common case, without the reflection of errors.As
+	}
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
 }

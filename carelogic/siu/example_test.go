@@ -125,5 +125,5 @@ func ExampleReadPath() {
 	}
 	fmt.Println(feed.Len(), "occurrences")
 	// Output:
-	// 7 occurrences
+	// 8 occurrences
 }

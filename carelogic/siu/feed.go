@@ -8,10 +8,12 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // Feed holds the latest state of every appointment occurrence seen in a stream of SIU messages. Messages may
@@ -82,30 +84,48 @@ func (f *Feed) ApplySnapshot(s Snapshot) bool {
 	return true
 }
 
-// ApplyReader applies every message read from r (see Reader). A malformed message does not stop it: the
-// others are applied, and the errors of all that failed are returned joined.
+// ApplyReader applies every message read from r (see Reader). A malformed message, or one over a limit, does
+// not stop it: the others are applied, and the errors of those that failed are returned joined, at most
+// MaxErrors of them, then one *Error wrapping ErrLimit that counts the others. An error reading r stops it and
+// is returned last.
 func (f *Feed) ApplyReader(r io.Reader) error {
-	var errs []error
+	var (
+		errs    []error
+		omitted int
+		stop    error
+	)
 	rd := NewReader(r)
 	for {
+		before := rd.n
 		m, err := rd.Read()
 		if err == io.EOF {
 			break
 		}
-		var perr *Error
-		if err != nil && !errors.As(err, &perr) {
-			// The stream itself failed; nothing more can be read.
-			errs = append(errs, err)
-			break
-		}
-		if err == nil {
-			if _, err = f.Apply(m); err != nil && errors.As(err, &perr) {
-				perr.Message = rd.n
+		if err != nil {
+			if _, ok := asError(err); !ok || rd.n == before {
+				// The stream itself failed, or the Reader made no progress: nothing more can be read.
+				stop = err
+				break
+			}
+		} else if _, err = f.Apply(m); err != nil {
+			if e, ok := asError(err); ok {
+				e.Message = rd.n
 			}
 		}
 		if err != nil {
-			errs = append(errs, err)
+			if len(errs) < MaxErrors {
+				errs = append(errs, err)
+			} else {
+				omitted++
+			}
 		}
+	}
+	if omitted > 0 {
+		errs = append(errs, &Error{Err: ErrLimit, Reason: "and " + strconv.Itoa(omitted) +
+			" more malformed messages, not listed: over the limit of " + strconv.Itoa(MaxErrors) + " errors (MaxErrors)"})
+	}
+	if stop != nil {
+		errs = append(errs, stop)
 	}
 	return errors.Join(errs...)
 }
@@ -194,11 +214,12 @@ func (f *Feed) lookup(id string) (Snapshot, error) {
 	}
 	switch len(found) {
 	case 0:
-		return Snapshot{}, fmt.Errorf("siu: appointment %q: %w", id, carelogic.ErrNotFound)
+		return Snapshot{}, fmt.Errorf("siu: appointment %s: %w", redact.ID(id), carelogic.ErrNotFound)
 	case 1:
 		return found[0], nil
 	}
-	return Snapshot{}, fmt.Errorf("siu: appointment id %q is used by %d sources; look it up by source/id", id, len(found))
+	return Snapshot{}, fmt.Errorf("siu: appointment id %s is used by %d sources; look it up by source/id",
+		redact.ID(id), len(found))
 }
 
 // Lifecycle states of an occurrence, the first ordering rule of a Feed.

@@ -424,6 +424,7 @@ func TestReadDirTestdata(t *testing.T) {
 		"clinic/E-42 Checked-in",
 		"clinic/M-9 DNS",
 		"clinic/G-7001^CLINIC Scheduled",
+		"clinic/I-301^CLINIC Error",
 		"clinic/A-500^CARELOGIC#1 Scheduled",
 		"clinic/A-500^CARELOGIC#2 Scheduled",
 		"clinic/A-500^CARELOGIC#3 Scheduled",

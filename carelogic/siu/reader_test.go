@@ -108,11 +108,4 @@ func TestReaderStreamErrors(t *testing.T) {
 			t.Errorf("Read %d: error = %v, want %v", i+1, err, boom)
 		}
 	}
-
-	long := "MSH|^~\\&|" + strings.Repeat("x", maxSegmentSize+1)
-	_, err := NewReader(strings.NewReader(long)).Read()
-	var e *Error
-	if !errors.As(err, &e) || !errors.Is(err, ErrSyntax) || e.Reason != "segment longer than 16 MiB" {
-		t.Errorf("Read of an endless segment: error = %v, want ErrSyntax saying the segment is too long", err)
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // Snapshot is one SIU message read as the full state of one appointment occurrence, with what a Feed needs to
@@ -28,7 +29,8 @@ type Snapshot struct {
 	Hash string
 }
 
-// Decode parses one ER7-encoded SIU message and converts it, as Parse and then Convert.
+// Decode parses one ER7-encoded SIU message and converts it, as Parse (which refuses a message over the limits)
+// and then Convert.
 func Decode(data []byte, opts ...Option) (Snapshot, error) {
 	m, err := Parse(data)
 	if err != nil {
@@ -122,7 +124,7 @@ func (c *config) convert(m *Message) (Snapshot, error) {
 	if source == "" {
 		source = defaultSource(msh)
 	}
-	return Snapshot{
+	snap := Snapshot{
 		Appointment: carelogic.Appointment{
 			ID:           id,
 			Source:       source,
@@ -143,7 +145,24 @@ func (c *config) convert(m *Message) (Snapshot, error) {
 		ControlID:    value(msh.Field(10)),
 		Sequence:     seq,
 		Hash:         m.hash(),
-	}, nil
+	}
+	snap.detach()
+	return snap, nil
+}
+
+// detach copies the snapshot's strings, which are slices of the message's segments, so that a Feed holding many
+// snapshots keeps their values and not every message they came from.
+func (s *Snapshot) detach() {
+	a := &s.Appointment
+	strs := []*string{&a.ID, &a.Source, &a.SeriesID, &a.ProviderID, &a.Activity, &a.Comments, &s.FillerStatus, &s.ControlID}
+	for _, p := range strs {
+		*p = strings.Clone(*p)
+	}
+	for i := range a.Participants {
+		p := &a.Participants[i]
+		p.ClientID, p.Name, p.Email = strings.Clone(p.ClientID), strings.Clone(p.Name), strings.Clone(p.Email)
+		p.Status = carelogic.Status(strings.Clone(string(p.Status)))
+	}
 }
 
 // event reads MSH-9: message type SIU and a supported trigger event. SCH-6 is not used: senders fill it with
@@ -167,17 +186,24 @@ func event(msh *Segment) (Event, error) {
 	return ev, nil
 }
 
-// code quotes a coded value for an error message when it looks like a code, which carries no patient data.
+// code shows a coded value in an error: a message type of HL7 table 0076 as itself, anything else as redact.ID
+// shows an id (a trigger event such as S18 is shown; a name in its place is not).
 func code(s string) string {
-	if len(s) > 8 {
-		return "(too long to be a code)"
+	if isMessageType(s) {
+		return strconv.Quote(s)
 	}
-	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && s[i] != '_' {
-			return "(not a code)"
-		}
+	return redact.ID(s)
+}
+
+// isMessageType reports whether s is one of the message types of HL7 table 0076 a sender may send instead of SIU:
+// our own words, safe to show.
+func isMessageType(s string) bool {
+	switch s {
+	case "ACK", "ADR", "ADT", "BAR", "DFT", "MDM", "MFN", "OMG", "OML", "ORG", "ORL", "ORM", "ORU", "PPR", "QRY",
+		"RAS", "RDE", "RGV", "SIU", "SQM", "SRM", "SRR", "VXU":
+		return true
 	}
-	return strconv.Quote(s)
+	return false
 }
 
 // timestamp reads the timestamp in component comp of field; zero when empty.
@@ -298,7 +324,7 @@ func personName(pid *Segment) string {
 // XTN-3 equipment type Internet or X.400) and it holds an @. A telephone number is never taken for an email.
 func email(pid *Segment) string {
 	for _, f := range []int{13, 40, 14} {
-		for _, rep := range pid.repetitions(f) {
+		for rep := range pid.repetitions(f) {
 			if a := value(pid.part(rep, 4, 1)); isEmail(a) {
 				return a
 			}
@@ -359,7 +385,7 @@ segments:
 		switch s.id {
 		case "SCH", "TQ1":
 		case "NTE":
-			for _, rep := range s.repetitions(3) {
+			for rep := range s.repetitions(3) {
 				if t := value(s.part(rep, 1, 1)); t != "" {
 					lines = append(lines, t)
 				}

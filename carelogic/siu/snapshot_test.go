@@ -313,6 +313,16 @@ func TestConvertTestdata(t *testing.T) {
 			},
 			Event: EventModification, FillerStatus: "Started", ControlID: "ESC0001",
 		}}},
+		{"individual.hl7", nil, []Snapshot{{
+			Appointment: individual(carelogic.StatusScheduled, "S-12", "Individual therapy", "Video link sent by the front desk",
+				"marisol.lopez@example.org", at(est, 2024, 3, 6, 8, 15)),
+			Event: EventNew, FillerStatus: "Booked", ControlID: "IND0001",
+		}}},
+		{"delete.hl7", nil, []Snapshot{{
+			// No AIS: the activity is SCH-7's text.
+			Appointment: individual(carelogic.StatusError, "S-12", "Individual therapy", "", "", at(est, 2024, 3, 7, 16, 0)),
+			Event:       EventDeletion, FillerStatus: "Deleted", ControlID: "DEL0001",
+		}}},
 		{"mllp.hl7", nil, []Snapshot{
 			mllp(EventNew, carelogic.StatusScheduled, "MLLP001", at(time.UTC, 2024, 3, 3, 12, 0)),
 			mllp(EventNoShow, carelogic.StatusDNS, "MLLP002", at(time.UTC, 2024, 3, 4, 15, 0)),
@@ -433,6 +443,19 @@ func TestStatusMapping(t *testing.T) {
 	}
 }
 
+// individual is the 1:1 session of testdata/individual.hl7, and of delete.hl7 with the status Error.
+func individual(status carelogic.Status, provider, activity, comments, email string, updated time.Time) carelogic.Appointment {
+	return carelogic.Appointment{
+		ID: "I-301^CLINIC", Source: "CareLogic@Northside Clinic", Kind: carelogic.Individual, Modality: carelogic.Video,
+		ProviderID: provider, Start: at(time.FixedZone("", -5*3600), 2024, 3, 11, 10, 0), Duration: 50 * time.Minute,
+		Activity:     activity,
+		Participants: []carelogic.Participant{{ClientID: "C-4004", Name: "Marisol Lopez", Email: email, Status: status}},
+		Comments:     comments,
+		Deleted:      status == carelogic.StatusError, // S17
+		UpdatedAt:    updated,
+	}
+}
+
 // message returns a minimal valid SIU message with the given trigger event, SCH-25 and SCH-6.
 func message(event, filler, reason string) string {
 	sch := make([]string, 26)
@@ -504,9 +527,13 @@ func TestConvertErrors(t *testing.T) {
 		{"not SIU", strings.Replace(valid, "SIU^S12", "ADT^A04", 1), ErrUnsupportedEvent,
 			`siu: MSH-9.1 (segment 1): message type "ADT" is not SIU`},
 		{"garbage message type", strings.Replace(valid, "SIU^S12", "Jane Doe^S12", 1), ErrUnsupportedEvent,
-			`siu: MSH-9.1 (segment 1): message type (not a code) is not SIU`},
+			`siu: MSH-9.1 (segment 1): message type (a value of 8 characters) is not SIU`},
+		{"name as message type", strings.Replace(valid, "SIU^S12", "Quincy^S12", 1), ErrUnsupportedEvent,
+			`siu: MSH-9.1 (segment 1): message type (a value of 6 characters) is not SIU`},
+		{"name as trigger", strings.Replace(valid, "SIU^S12", "SIU^Quincy", 1), ErrUnsupportedEvent,
+			`siu: MSH-9.2 (segment 1): trigger event (a value of 6 characters) is not supported (want S12, S13, S14, S15, S16, S17 or S26)`},
 		{"long message type", strings.Replace(valid, "SIU^S12", "SCHEDULING^S12", 1), ErrUnsupportedEvent,
-			`siu: MSH-9.1 (segment 1): message type (too long to be a code) is not SIU`},
+			`siu: MSH-9.1 (segment 1): message type (a value of 10 characters) is not SIU`},
 		{"missing message type", strings.Replace(valid, "SIU^S12^SIU_S12", "", 1), ErrMissingField,
 			"siu: MSH-9.1 (segment 1): message type is missing"},
 		{"no PID", strings.Replace(valid, "PID|", "ZID|", 1), ErrMissingField,
@@ -528,7 +555,7 @@ func TestConvertErrors(t *testing.T) {
 			if got := err.Error(); got != tt.text {
 				t.Errorf("error text:\n got %s\nwant %s", got, tt.text)
 			}
-			for _, phi := range []string{"Jane", "Doe", "Richard", "Roe", "jane@example.org"} {
+			for _, phi := range []string{"Jane", "Doe", "Richard", "Roe", "jane@example.org", "Quincy"} {
 				if strings.Contains(err.Error(), phi) {
 					t.Errorf("error text %q holds patient data %q", err, phi)
 				}
