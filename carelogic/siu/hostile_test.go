@@ -80,8 +80,8 @@ const errTextBound = (MaxErrors + 2) * 256
 // gcSlack is the garbage the heap may hold between collections, whatever the code under test keeps: with
 // GOGC=100 the runtime lets the heap grow to twice its live size, and to at least 4 MiB, the test binary's own
 // live heap counts towards that, and a reader that allocates fast (5.2M small messages) grows it further while a
-// collection runs on a busy machine. Any cost that grew with the input's 50 MB would still pass the bounds by far.
-const gcSlack = 16 << 20
+// collection runs. Any cost that grew with the input's 50 MB would still pass the bounds by far.
+const gcSlack = 12 << 20
 
 // segmentBound is what a Reader costs on input that never fills a message: its 64 KiB buffer, one segment of
 // MaxSegmentBytes (and its growth while appended) and the MSH segment read ahead.
@@ -193,14 +193,39 @@ func checkHostile(t *testing.T, in hostileInput, f *Feed, err error, bound int) 
 	}
 }
 
+// checkHeap bounds the peak heap of a run that prepare makes ready (with fresh input, outside the measure). The
+// collector can fall behind on a busy machine whatever the code keeps: a mark phase stalled for 136 ms was seen to
+// let a 4 MiB heap reach 28 MiB while 5.2M small messages were read. So up to two runs measured with
+// memtest.Measure that pass the bound are logged and the run tried again; the third runs under memtest.Check,
+// which decides. A cost that grows with the input passes the bound on every run.
+func checkHeap(t *testing.T, label string, bound uint64, prepare func() func()) {
+	t.Helper()
+	for range 2 {
+		r := memtest.Measure(prepare())
+		if r.PeakHeap <= bound {
+			t.Logf("%s: peak heap %.1f MiB (bound %.1f MiB), %v", label, float64(r.PeakHeap)/(1<<20),
+				float64(bound)/(1<<20), r.Elapsed.Round(time.Millisecond))
+			return
+		}
+		t.Logf("%s: peak heap %.1f MiB, over the bound of %.1f MiB; measuring again", label,
+			float64(r.PeakHeap)/(1<<20), float64(bound)/(1<<20))
+	}
+	memtest.Check(t, label, bound, prepare())
+}
+
 func TestHostileApplyReader(t *testing.T) {
 	memtest.Hostile(t)
 	for _, in := range hostileInputs() {
 		t.Run(in.name, func(t *testing.T) {
-			r := in.gen()
-			f := NewFeed()
-			var err error
-			memtest.Check(t, in.name, in.bound, func() { err = f.ApplyReader(r) })
+			var (
+				f   *Feed
+				err error
+			)
+			checkHeap(t, in.name, in.bound, func() func() {
+				r := in.gen()
+				f = NewFeed()
+				return func() { err = f.ApplyReader(r) }
+			})
 			checkHostile(t, in, f, err, errTextBound)
 		})
 	}
@@ -223,7 +248,10 @@ func TestHostileReadDir(t *testing.T) {
 				t.Fatal(err)
 			}
 			var f *Feed
-			memtest.Check(t, in.name, in.bound, func() { f, err = ReadDir(dir) })
+			checkHeap(t, in.name, in.bound, func() func() {
+				f = nil
+				return func() { f, err = ReadDir(dir) }
+			})
 			if f == nil {
 				t.Fatalf("ReadDir returned no Feed: %v", err)
 			}
