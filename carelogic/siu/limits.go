@@ -1,8 +1,6 @@
 package siu
 
-import (
-	"strconv"
-)
+import "strconv"
 
 // The limits below bound what one message, and the errors of one stream, may cost, so that a damaged or hostile
 // file (a segment with no terminator, millions of segments, junk) costs a few megabytes and gives an error rather
