@@ -3,7 +3,6 @@ package siu
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,7 +24,7 @@ func seeds(f *testing.F) [][]byte {
 	if len(files) < 6 {
 		f.Fatalf("found %d seed files in testdata, want the package's own samples", len(files))
 	}
-	if dir := optionalFixtures(f, "fixtures", "ehr", "hl7v2-siu"); dir != "" {
+	if dir, ok := fixtures.Lookup(f, "fixtures", "ehr", "hl7v2-siu"); ok {
 		for _, name := range fixtureNames {
 			files = append(files, filepath.Join(dir, name))
 		}
@@ -53,27 +52,6 @@ func addSeeds(f *testing.F) {
 		f.Add(b)
 	}
 }
-
-// optionalFixtures returns the path of a shared fixture folder, or "" when the shared folder is absent, where
-// fixtures.Path would skip the test. Under fixtures.RequireEnv its absence fails, as there.
-func optionalFixtures(f *testing.F, elem ...string) string {
-	p := &probe{TB: f}
-	path := fixtures.Path(p, elem...)
-	if p.missing != "" && os.Getenv(fixtures.RequireEnv) == "1" {
-		f.Fatal(p.missing)
-	}
-	return path
-}
-
-// probe is a testing.TB whose Skip and Fatal record why instead of stopping the test.
-type probe struct {
-	testing.TB
-	missing string
-}
-
-func (p *probe) Helper()           {}
-func (p *probe) Skip(args ...any)  { p.missing = fmt.Sprint(args...) }
-func (p *probe) Fatal(args ...any) { p.missing = fmt.Sprint(args...) }
 
 // maxFuzzInput caps the input the targets read whole, so that one run stays well under 100 ms: FuzzParse visits
 // every field, and the Reader target expands its input.
