@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // MaxGroupParticipants is the most clients a group appointment may hold, not counting those marked StatusError
@@ -142,74 +145,128 @@ func (a Appointment) Clone() Appointment {
 // ErrUnsupportedModality is wrapped by the error Validate returns for a modality OnCall cannot host.
 var ErrUnsupportedModality = errors.New("modality not supported by OnCall")
 
-// ValidationError lists what is wrong with an appointment. Its text names the appointment by id and the fields
-// at fault, never a client's name or email.
+// ValidationError lists what is wrong with an appointment. Its text names the appointment by its id where the id
+// looks like one (see internal/redact: letters, digits and punctuation, with a digit), and otherwise by the id's
+// length; it names fields and positions, never a value: not a client's name, email or id, nor the kind, modality
+// or status given.
 type ValidationError struct {
-	// ID is the appointment's id.
+	// ID is the appointment's id, as given.
 	ID string
 	// Problems are short descriptions of each problem, e.g.
-	// "participants: group has 26 clients not marked Error, at most 25".
+	// "participants: group has 26 clients not marked Error, at most 25". There are at most MaxErrors of them and
+	// then one counting the rest.
 	Problems []string
 	err      error
 }
 
 func (e *ValidationError) Error() string {
-	return fmt.Sprintf("carelogic: invalid appointment %q: %s", e.ID, strings.Join(e.Problems, "; "))
+	return "carelogic: invalid appointment " + redact.ID(e.ID) + ": " + strings.Join(e.Problems, "; ")
 }
 
-// Unwrap returns ErrUnsupportedModality when the modality was one of the problems.
+// Unwrap returns ErrUnsupportedModality when the modality was one of the problems (and, from WriteJSON, an error
+// matching ErrLimit too when the appointment lists more than MaxParticipants clients).
 func (e *ValidationError) Unwrap() error { return e.err }
 
 // Validate reports every problem that would stop the appointment from being synced: a missing id, start or
 // duration; a 1:1 without exactly one client; a group with none, or with more than MaxGroupParticipants not
 // marked Error; a client without an id, or listed twice; and a modality OnCall cannot host (wrapping
-// ErrUnsupportedModality). It returns nil or a *ValidationError.
+// ErrUnsupportedModality). It returns nil or a *ValidationError, which keeps the first MaxErrors problems.
 func (a *Appointment) Validate() error {
-	var problems []string
+	var p problems
 	var wrapped error
 	if a.ID == "" {
-		problems = append(problems, "id: missing")
+		p.add("id: missing")
 	}
 	if a.Start.IsZero() {
-		problems = append(problems, "start: missing")
+		p.add("start: missing")
 	}
-	if a.Duration <= 0 {
-		problems = append(problems, fmt.Sprintf("duration: %v, must be positive", a.Duration))
+	switch {
+	case a.Duration == 0:
+		p.add("duration: missing")
+	case a.Duration < 0:
+		p.add("duration: negative, must be positive")
 	}
 	n := len(a.Participants)
 	switch a.Kind {
 	case Individual:
 		if n != 1 {
-			problems = append(problems, fmt.Sprintf("participants: 1:1 has %d clients, must have exactly 1", n))
+			p.add(fmt.Sprintf("participants: 1:1 has %d clients, must have exactly 1", n))
 		}
 	case Group:
 		if n == 0 {
-			problems = append(problems, "participants: group has no clients")
+			p.add("participants: group has no clients")
 		}
 		if active := n - countStatus(a.Participants, StatusError); active > MaxGroupParticipants {
-			problems = append(problems, fmt.Sprintf("participants: group has %d clients not marked Error, at most %d", active, MaxGroupParticipants))
+			p.add(fmt.Sprintf("participants: group has %d clients not marked Error, at most %d", active, MaxGroupParticipants))
 		}
 	default:
-		problems = append(problems, fmt.Sprintf("kind: %q, must be %q or %q", a.Kind, Individual, Group))
+		p.add(fmt.Sprintf("kind: %s, must be %q or %q", redact.Value(string(a.Kind)), Individual, Group))
 	}
-	for i, p := range a.Participants {
+	var first map[string]int // by client id, the participant that has it first
+	if n > 1 {
+		first = make(map[string]int, n)
+	}
+	for i, c := range a.Participants {
+		j, dup := first[c.ClientID]
 		switch {
-		case p.ClientID == "":
-			problems = append(problems, fmt.Sprintf("participants[%d]: client id missing", i))
-		case listedBefore(a.Participants[:i], p.ClientID):
-			problems = append(problems, fmt.Sprintf("participants[%d]: client %q listed twice", i, p.ClientID))
+		case c.ClientID == "":
+			p.add(fmt.Sprintf("participants[%d]: client id missing", i))
+		case dup:
+			p.add(fmt.Sprintf("participants[%d]: client id listed twice, as participants[%d]", i, j))
+		case first != nil:
+			first[c.ClientID] = i
 		}
 	}
 	switch a.Modality {
 	case Video, InPerson:
 	default:
-		problems = append(problems, fmt.Sprintf("modality: %q: %v", a.Modality, ErrUnsupportedModality))
+		p.add(fmt.Sprintf("modality: %s: %v", modalityText(a.Modality), ErrUnsupportedModality))
 		wrapped = ErrUnsupportedModality
 	}
-	if len(problems) == 0 {
+	if len(p.list) == 0 {
 		return nil
 	}
-	return &ValidationError{ID: a.ID, Problems: problems, err: wrapped}
+	return &ValidationError{ID: a.ID, Problems: p.done(), err: wrapped}
+}
+
+// modalityText shows a modality in an error: one of OnCall's other appointment types as it is, since those are
+// words of the API rather than of a patient's record, and anything else by its length only.
+func modalityText(m Modality) string {
+	switch m {
+	case "phone", "message", "online", "inperson":
+		return strconv.Quote(string(m))
+	}
+	return redact.Value(string(m))
+}
+
+// problems collects the problems of one appointment, keeping the first MaxErrors and counting the rest.
+type problems struct {
+	list []string
+	more int
+}
+
+func (p *problems) add(problem string) {
+	if !p.full() {
+		p.list = append(p.list, problem)
+	}
+}
+
+// full reports whether there is no more room, counting one more problem when there is none: a caller that has a
+// problem to describe checks it first, so that a file of a million problems is not described a million times.
+func (p *problems) full() bool {
+	if len(p.list) < MaxErrors {
+		return false
+	}
+	p.more++
+	return true
+}
+
+// done returns the problems, with a last one counting those left out.
+func (p *problems) done() []string {
+	if p.more > 0 {
+		return append(p.list, fmt.Sprintf("and %d more problems", p.more))
+	}
+	return p.list
 }
 
 // countStatus returns how many of ps have status st.
@@ -221,15 +278,4 @@ func countStatus(ps []Participant, st Status) int {
 		}
 	}
 	return n
-}
-
-// listedBefore reports whether a client id is among ps. A linear scan: appointments hold a few clients (at most
-// MaxGroupParticipants not marked Error when valid), and Validate runs once per appointment on every sync.
-func listedBefore(ps []Participant, id string) bool {
-	for _, p := range ps {
-		if p.ClientID == id {
-			return true
-		}
-	}
-	return false
 }

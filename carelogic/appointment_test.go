@@ -106,17 +106,23 @@ func TestValidate(t *testing.T) {
 		{
 			name:     "missing duration",
 			edit:     func(a *Appointment) { a.Duration = 0 },
-			problems: []string{"duration: 0s, must be positive"},
+			problems: []string{"duration: missing"},
 		},
 		{
 			name:     "negative duration",
 			edit:     func(a *Appointment) { a.Duration = -time.Minute },
-			problems: []string{"duration: -1m0s, must be positive"},
+			problems: []string{"duration: negative, must be positive"},
 		},
 		{
 			name:     "unknown kind",
 			edit:     func(a *Appointment) { a.Kind = "couple" },
-			problems: []string{`kind: "couple", must be "individual" or "group"`},
+			problems: []string{`kind: (a value of 6 characters), must be "individual" or "group"`},
+		},
+		{
+			// A shifted column: the kind is shown by its length only.
+			name:     "a name where the kind belongs",
+			edit:     func(a *Appointment) { a.Kind = "Jane Roe" },
+			problems: []string{`kind: (a value of 8 characters), must be "individual" or "group"`},
 		},
 		{
 			name: "duplicate client",
@@ -124,7 +130,7 @@ func TestValidate(t *testing.T) {
 				a.Kind = Group
 				a.Participants = append(clients(2), Participant{ClientID: "c-1", Name: "Secret Twin", Email: "twin@example.org"})
 			},
-			problems: []string{`participants[2]: client "c-1" listed twice`},
+			problems: []string{`participants[2]: client id listed twice, as participants[0]`},
 		},
 		{
 			name:     "client without id",
@@ -135,6 +141,12 @@ func TestValidate(t *testing.T) {
 			name:     "phone modality",
 			edit:     func(a *Appointment) { a.Modality = "phone" },
 			problems: []string{`modality: "phone": modality not supported by OnCall`},
+			modality: true,
+		},
+		{
+			name:     "an email where the modality belongs",
+			edit:     func(a *Appointment) { a.Modality = "jane.roe@example.org" },
+			problems: []string{`modality: (a value of 20 characters): modality not supported by OnCall`},
 			modality: true,
 		},
 		{
@@ -155,9 +167,9 @@ func TestValidate(t *testing.T) {
 			problems: []string{
 				"id: missing",
 				"start: missing",
-				"duration: 0s, must be positive",
+				"duration: missing",
 				"participants: 1:1 has 2 clients, must have exactly 1",
-				`participants[1]: client "c-1" listed twice`,
+				`participants[1]: client id listed twice, as participants[0]`,
 				`modality: "phone": modality not supported by OnCall`,
 			},
 			modality: true,
@@ -211,9 +223,41 @@ func TestValidationErrorText(t *testing.T) {
 	a.Modality = "phone"
 	a.Duration = 0
 	err := a.Validate()
-	want := `carelogic: invalid appointment "a-42": duration: 0s, must be positive; modality: "phone": modality not supported by OnCall`
+	want := `carelogic: invalid appointment "a-42": duration: missing; modality: "phone": modality not supported by OnCall`
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
+	}
+}
+
+// An id that does not look like one (a name, say) is shown by its length only.
+func TestValidationErrorTextRedactsID(t *testing.T) {
+	t.Parallel()
+	a := validOneToOne()
+	a.ID = "Jane Roe"
+	a.Duration = 0
+	err := a.Validate()
+	want := `carelogic: invalid appointment (a value of 8 characters): duration: missing`
+	if err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v, want %s", err, want)
+	}
+}
+
+// A group of a thousand clients without ids gives a thousand problems: the error keeps MaxErrors and counts the
+// rest, so that its text stays bounded.
+func TestValidateKeepsMaxErrorsProblems(t *testing.T) {
+	t.Parallel()
+	a := validOneToOne()
+	a.Kind = Group
+	a.Participants = make([]Participant, 1000)
+	for i := range a.Participants {
+		a.Participants[i].Status = StatusError
+	}
+	var ve *ValidationError
+	if !errors.As(a.Validate(), &ve) {
+		t.Fatal("Validate() = nil, want a *ValidationError")
+	}
+	if len(ve.Problems) != MaxErrors+1 || ve.Problems[MaxErrors] != "and 900 more problems" {
+		t.Errorf("%d problems, the last %q; want %d and a count of the rest", len(ve.Problems), ve.Problems[len(ve.Problems)-1], MaxErrors+1)
 	}
 }
 

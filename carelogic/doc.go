@@ -6,11 +6,33 @@
 // modality (Video or InPerson), an activity shown as the title in OnCall, and participants. Each participant has
 // their own Status: Scheduled, Kept, DNS, CBT, CBC, Error, or a custom status such as "Checked-in", kept by name.
 // A recurring series is a set of occurrences that share a SeriesID. Validate reports everything that would stop
-// an appointment from being synced, naming fields and ids but never a client's name or email.
+// an appointment from being synced, naming fields, positions and ids but never a value from the appointment.
 //
-// This package imports nothing else of the SDK, and makes no network calls. ReadJSON and WriteJSON work on a reader
-// and a writer the caller supplies; ReadJSONPath reads a schedule file or a folder of them, reporting a file it
-// cannot read in a *SourceError and going on with the others, as siu.ReadPath and fhir.ReadPath do.
+// This package imports nothing else of the SDK but its internal helpers, and makes no network calls. ReadJSON and
+// WriteJSON work on a reader and a writer the caller supplies; ReadJSONPath reads a schedule file or a folder of
+// them, reporting a file it cannot read in a *SourceError and going on with the others, as siu.ReadPath and
+// fhir.ReadPath do.
+//
+// # Errors and privacy
+//
+// The text of every error of this package, and of the *SourceError lines of the path readers, is safe to log: it
+// names fields (where a field's name is a plain lower-case word), positions, counts and ids (where an id looks like
+// one: letters, digits and . _ : / # -, with a digit), and gives any other value from the input by its length
+// only, as in "kind: (a value of 8 characters), must be ...". A shifted column that puts a client's name where a
+// kind, a status or an id belongs never reaches a log. The values themselves stay in the typed fields
+// (ValidationError.ID) and in the input.
+//
+// # Limits
+//
+// Every reader of the module holds its input to documented limits, so that a damaged or hostile input costs
+// bounded memory and time and gives an error wrapping ErrLimit that names the limit and the count: at most
+// MaxSourceBytes (64 MiB) read in one call, MaxFolderFiles entries in a folder, MaxAppointments appointments,
+// MaxParticipants participants in one appointment, MaxJSONDepth levels of nesting and MaxJSONElements array
+// elements in one JSON document, and MaxErrors problems kept in one error. The limits are checked before a
+// document is decoded, and a file's size before it is read. Reading so takes at most a few times MaxSourceBytes of
+// memory whatever the input: the tests hold ReadJSON to 6 × MaxSourceBytes for the costliest schedule within the
+// limits (100,000 groups of ten clients, which decode to more than they weigh), and to 3 × MaxSourceBytes for
+// inputs over them, measured at under 280 MiB and 130 MiB. The constants say why each value.
 //
 // # Adapters
 //
@@ -105,7 +127,8 @@
 // case ("Group", "In-Person", "dns"), and null counts as absent. Any other status is a custom status, kept
 // exactly as written. Every appointment must pass Validate, and no two may share a source and id. An empty file
 // is an error; a schedule with no appointments is written {"appointments": []}. ReadJSON reports every problem,
-// one line per appointment, naming its index, id and field, and returns no appointments if there is any.
+// one line per appointment, naming its index, id and field, and returns no appointments if there is any. A file
+// holds at most MaxAppointments appointments of at most MaxParticipants participants each (see Limits).
 //
 // WriteJSON writes this form, indented, with empty optional fields left out; ReadJSON reads it back unchanged.
 package carelogic

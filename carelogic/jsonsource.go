@@ -28,6 +28,12 @@ import (
 // When no file failed and none held an appointment, it returns no appointments and a *SourceError wrapping
 // ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with no
 // appointments.
+//
+// Its limits: a folder of more than MaxFolderFiles entries is an error with no appointments; each file is read
+// as ReadJSON reads one, and all the files read take in at most MaxSourceBytes together (a file's size is checked
+// before it is read); the appointments of all files number at most MaxAppointments. A file that would pass one of
+// the last two fails with an error wrapping ErrLimit, its appointments left out, and the read goes on with the
+// next. Memory so stays within a few times MaxSourceBytes whatever the folder holds.
 func ReadJSONPath(path string) ([]Appointment, error) {
 	files, skipped, single, err := sourcefile.List(path)
 	if err != nil {
@@ -35,9 +41,10 @@ func ReadJSONPath(path string) ([]Appointment, error) {
 	}
 	serr := &SourceError{Path: path, Skipped: skipped}
 	var appts []Appointment
+	var budget sourcefile.Budget
 	firstFile := make(map[string]string) // by Appointment.Key, the file that holds it
 	for _, file := range files {
-		data, ok, err := sourcefile.ReadJSON(file, single)
+		data, ok, err := budget.ReadJSON(file, single)
 		switch {
 		case err != nil:
 			serr.Files = append(serr.Files, FileError{Path: file, Err: err})
@@ -48,7 +55,12 @@ func ReadJSONPath(path string) ([]Appointment, error) {
 			serr.Skipped++
 			continue
 		}
-		got, err := ReadJSON(bytes.NewReader(data))
+		got, err := decodeSchedule(data)
+		if err == nil && len(appts)+len(got) > MaxAppointments {
+			err = &sourcefile.LimitError{Count: int64(len(appts) + len(got)), Things: "appointments",
+				Note: fmt.Sprintf("%d of them from the files read before", len(appts)), Limit: MaxAppointments,
+				Name: "carelogic.MaxAppointments"}
+		}
 		if err == nil {
 			err = repeatedAppointments(got, file, firstFile)
 		}
@@ -83,41 +95,17 @@ func repeatedAppointments(appts []Appointment, file string, firstFile map[string
 }
 
 // looksLikeSchedule reports whether a file found in a folder is read as a schedule: a JSON object with an
-// "appointments" member, or a file named .json that is not valid JSON, which may be a schedule cut short.
+// "appointments" member, or a file named .json that is not valid JSON, which may be a schedule cut short. The
+// members are read in order up to the first syntax error, so that a file cut short after "appointments" counts.
 func looksLikeSchedule(file string, data []byte) bool {
-	if hasMember(data, "appointments") {
+	data = bytes.TrimPrefix(data, sourcefile.BOM)
+	if _, found := sourcefile.Lookup(data, "appointments"); found {
 		return true
 	}
-	return strings.EqualFold(filepath.Ext(file), ".json") && !json.Valid(bytes.TrimPrefix(data, bom))
+	return strings.EqualFold(filepath.Ext(file), ".json") && !json.Valid(data)
 }
-
-var bom = []byte("\ufeff")
 
 // isBlankJSON reports whether data holds nothing but a byte order mark and white space.
 func isBlankJSON(data []byte) bool {
-	return len(bytes.TrimSpace(bytes.TrimPrefix(data, bom))) == 0
-}
-
-// hasMember reports whether data, after an optional byte order mark, is a JSON object with a member named name at
-// its top level. It reads the members in order and stops at the first syntax error, so that a file cut short
-// after that member still counts.
-func hasMember(data []byte, name string) bool {
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return false
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if key, _ := tok.(string); key == name {
-			return true
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
+	return len(bytes.TrimSpace(bytes.TrimPrefix(data, sourcefile.BOM))) == 0
 }

@@ -49,7 +49,7 @@ func TestReadJSONPath(t *testing.T) {
 			wantIDs: []string{"a-1", "b-1", "b-2", "c-1"},
 			wantErr: &carelogic.SourceError{Path: "DIR", Files: []carelogic.FileError{{Path: "DIR/d-corrupt.json", Err: carelogic.ErrUnsupportedModality}}, Skipped: 3},
 			text: "carelogic: DIR: 1 file could not be read, 3 other files skipped\n" +
-				`DIR/d-corrupt.json: carelogic: JSON schedule: appointments[0] (id "d-1"): modality: "carrier-pigeon": modality not supported by OnCall`,
+				`DIR/d-corrupt.json: carelogic: JSON schedule: appointments[0] (id "d-1"): modality: (a value of 14 characters): modality not supported by OnCall`,
 		},
 		{
 			name:    "good file named on its own",
@@ -68,7 +68,7 @@ func TestReadJSONPath(t *testing.T) {
 			files:   mixed,
 			path:    "notes.txt",
 			wantErr: &carelogic.SourceError{Path: "DIR/notes.txt", Files: []carelogic.FileError{{Path: "DIR/notes.txt", Err: sourcetest.ErrAnyCause}}},
-			text:    "carelogic: DIR/notes.txt: 1 file could not be read\nDIR/notes.txt: carelogic: JSON schedule: not valid JSON at line 1, column 1: invalid character 'C' looking for beginning of value",
+			text:    "carelogic: DIR/notes.txt: 1 file could not be read\nDIR/notes.txt: carelogic: JSON schedule: not valid JSON at line 1, column 1: unexpected letter",
 		},
 		{
 			name:    "empty folder",

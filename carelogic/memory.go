@@ -3,12 +3,13 @@ package carelogic
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"iter"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // Memory is an EHR held in memory: an Adapter that also implements AppointmentWriter, StatusWriter and URLStore.
@@ -185,7 +186,7 @@ func (m *Memory) SetParticipantStatus(ctx context.Context, appointmentID, client
 	return m.edit(ctx, appointmentID, func(a *Appointment) error {
 		p := a.Participant(clientID)
 		if p == nil {
-			return &notFoundError{msg: fmt.Sprintf("carelogic: client %q is not on appointment %q", clientID, appointmentID)}
+			return &notFoundError{msg: "carelogic: client " + redact.ID(clientID) + " is not on appointment " + redact.ID(appointmentID)}
 		}
 		p.Status = s
 		return nil
@@ -245,12 +246,13 @@ func compareStartKey(a, b Appointment) int {
 	return cmp.Compare(a.Key(), b.Key())
 }
 
-// notFoundError is a not-found error whose text says what was missing, while errors.Is still matches ErrNotFound.
+// notFoundError is a not-found error whose text says what was missing, by ids where they look like ids (see
+// internal/redact), while errors.Is still matches ErrNotFound.
 type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func appointmentNotFound(id string) error {
-	return &notFoundError{msg: fmt.Sprintf("carelogic: appointment %q not found", id)}
+	return &notFoundError{msg: "carelogic: appointment " + redact.ID(id) + " not found"}
 }

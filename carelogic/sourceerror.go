@@ -24,8 +24,10 @@ const (
 // is empty and the error wraps ErrEmptySource).
 //
 // Its text names each failed file by path and says what is wrong as its reader reports it, never quoting the
-// file's content: the readers' own errors name messages, segments, fields and appointment ids, never a client's
-// name or email, so the text is safe to log.
+// file's content: the readers' own errors name messages, segments, fields, positions, counts and ids that look
+// like ids, and give any other value by its length (see the package documentation), so the text is safe to log.
+// It lists at most 20 files of 10 lines each, so that its length is bounded too; a folder holds at most
+// MaxFolderFiles of them.
 type SourceError struct {
 	// Path is the file or folder that was read.
 	Path string

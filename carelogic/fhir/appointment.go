@@ -55,7 +55,8 @@ func (m *mapper) readContained() error {
 		}
 		p, de := decodePerson(raw, h.ResourceType)
 		if de != nil {
-			de.Resource, de.ID, de.Field = "Appointment", safeID(m.r.ID), joinField(field, de.Field)
+			de.Resource, de.Field = "Appointment", joinField(field, de.Field)
+			de.setID(m.r.ID)
 			return de
 		}
 		if p.ID == "" {

@@ -172,8 +172,9 @@
 // When several files hold the same appointment, the copy with the latest meta.lastUpdated, or else the last read
 // in name order, is kept.
 //
-// A bad file does not spoil the others: ReadPath returns the Source of every good file together with a
-// *carelogic.SourceError that names each failed file and counts the skipped ones. A path with nothing to read (an
+// A bad file, or one that would pass a limit (see Limits), does not spoil the others: ReadPath returns the Source
+// of every good file together with a *carelogic.SourceError that names each failed file and counts the skipped
+// ones. A path with nothing to read (an
 // empty folder, a folder of other files, a Bundle without appointments) is an error too, wrapping
 // carelogic.ErrEmptySource, so that it is never taken for a schedule with no appointments.
 //
@@ -187,8 +188,37 @@
 //
 //	fhir: Bundle entry[3]: Appointment "a-17": participant[1].extension[0].valueCode: missing (...)
 //
-// Their text quotes nothing read from the input but resource type names and Appointment or Bundle ids (and
-// only ids shaped like FHIR ids), so they are safe to log: no patient name, email, phone number or patient id. The
-// encoding/json cause, which may quote input, is reachable through Unwrap only. A resource of another type wraps
-// [ErrUnsupportedResource].
+// Their text quotes nothing read from the input but FHIR R4 resource type names and Appointment or Bundle ids,
+// and an id only where it looks like a record id (letters, digits and . _ : / # -, with a digit): a FHIR id may be
+// "JaneRoe". Any other value is given by its length, as in "Appointment (a value of 7 characters)", so the text is
+// safe to log: no patient name, email, phone number or patient id. encoding/json's errors, whose text may quote
+// input, are not kept: a type mismatch is reachable through Unwrap as a *json.UnmarshalTypeError without the
+// value. A resource of another type wraps [ErrUnsupportedResource]; a document over a limit, carelogic.ErrLimit.
+// A Bundle's error keeps the errors of its first carelogic.MaxErrors bad entries and counts the rest. The reasons
+// of [Source.Skipped] follow the same rule.
+//
+// # Limits
+//
+// Every document is checked against these limits before it is decoded, since encoding/json would build whatever
+// it holds; one over a limit is refused whole with a *DecodeError wrapping carelogic.ErrLimit that names the
+// limit, the count and where, as in
+//
+//	fhir: entry[3].resource.participant: 5000 participants, over the limit of 1000 (carelogic.MaxParticipants)
+//
+// The limits are:
+//
+//   - at most carelogic.MaxSourceBytes (64 MiB) in one document, and read by [ReadPath] in one call, over all the
+//     files of a folder; a file's size is checked before it is read;
+//   - at most [MaxBundleEntries] (100,000) entries in a Bundle;
+//   - at most carelogic.MaxParticipants (1,000) participants in an Appointment, of every kind;
+//   - at most carelogic.MaxJSONDepth (64) levels of nesting and carelogic.MaxJSONElements (1,000,000) array
+//     elements in a document;
+//   - at most carelogic.MaxFolderFiles (10,000) entries in a folder, and carelogic.MaxAppointments (100,000)
+//     appointments in a [Source].
+//
+// Decoding so takes at most a few times carelogic.MaxSourceBytes of memory whatever the document: a Bundle's
+// entries are read in place rather than copied, its Patients kept only for what the mapping reads, and the tests
+// hold the costliest documents within the limits (100,000 Appointments of nine patients; a thousand participants
+// holding a million elements) to 6 × MaxSourceBytes, measured at under 280 MiB, and 50 MB inputs over them to
+// 2 × MaxSourceBytes.
 package fhir

@@ -24,9 +24,10 @@ func TestDecodeErrors(t *testing.T) {
 		as     any          // a cause errors.As must find, if any
 		decode func() error // another entry point than Decode, if any
 	}{
-		{name: "not JSON", json: `not json`, want: "fhir: invalid JSON at byte offset 2", as: new(*json.SyntaxError)},
-		{name: "empty input", json: ``, want: "fhir: invalid JSON at byte offset 0", as: new(*json.SyntaxError)},
-		{name: "truncated", json: `{"resourceType":"Appointment","status":"boo`, want: "fhir: invalid JSON at byte offset 43", as: new(*json.SyntaxError)},
+		// encoding/json's *SyntaxError is not kept: its text quotes a character of the input.
+		{name: "not JSON", json: `not json`, want: "fhir: invalid JSON at byte offset 2"},
+		{name: "empty input", json: ``, want: "fhir: invalid JSON at byte offset 0"},
+		{name: "truncated", json: `{"resourceType":"Appointment","status":"boo`, want: "fhir: invalid JSON at byte offset 43"},
 		{name: "array", json: `[]`, want: "fhir: JSON array where an object expected", as: new(*json.UnmarshalTypeError)},
 		{name: "no resourceType", json: `{}`, want: "fhir: resourceType: missing", field: "resourceType"},
 		{name: "null", json: `null`, want: "fhir: resourceType: missing", field: "resourceType"},
@@ -37,7 +38,12 @@ func TestDecodeErrors(t *testing.T) {
 		},
 		{
 			name: "resourceType not a type name", json: `{"resourceType":"appointment"}`,
-			want: "fhir: resourceType: not a FHIR resource type name, want an Appointment or Bundle", field: "resourceType", is: ErrUnsupportedResource,
+			want: "fhir: resourceType: (a value of 11 characters) is not a FHIR R4 resource type, want an Appointment or Bundle", field: "resourceType", is: ErrUnsupportedResource,
+		},
+		{
+			// A name where the resourceType belongs has the shape of a type name: only R4's own types are shown.
+			name: "resourceType a name", json: `{"resourceType":"JaneRoe"}`,
+			want: "fhir: resourceType: (a value of 7 characters) is not a FHIR R4 resource type, want an Appointment or Bundle", field: "resourceType", is: ErrUnsupportedResource,
 		},
 		{
 			name: "Bundle given to DecodeAppointment",
@@ -130,7 +136,12 @@ func TestDecodeErrors(t *testing.T) {
 		},
 		{
 			name: "an id that is not a FHIR id is not repeated", json: `{"resourceType":"Appointment","id":"not an id","status":"booked","start":"x"}`,
-			want: `fhir: Appointment: start: not a FHIR instant (YYYY-MM-DDThh:mm:ss[.sss] and a zone)`, field: "start",
+			want: `fhir: Appointment (a value of 9 characters): start: not a FHIR instant (YYYY-MM-DDThh:mm:ss[.sss] and a zone)`, field: "start",
+		},
+		{
+			// A FHIR id may be a name: an id is shown only with a digit in it.
+			name: "an id without a digit is not repeated", json: `{"resourceType":"Appointment","id":"JaneRoe","status":"booked","start":"x"}`,
+			want: `fhir: Appointment (a value of 7 characters): start: not a FHIR instant (YYYY-MM-DDThh:mm:ss[.sss] and a zone)`, field: "start",
 		},
 		{
 			name: "Bundle entry not an array", json: `{"resourceType":"Bundle","id":"b1","entry":{}}`,
@@ -176,7 +187,7 @@ func TestDecodeBundlePartial(t *testing.T) {
 	t.Parallel()
 	doc := `{"resourceType":"Bundle","id":"b1","type":"searchset","entry":[
 		{"resource":{"resourceType":"Appointment","id":"good","status":"booked","participant":[{"actor":{"reference":"Patient/p9"}}]}},
-		{"resource":{"resourceType":"Appointment","id":"bad","status":"booked","start":"nope"}},
+		{"resource":{"resourceType":"Appointment","id":"bad-1","status":"booked","start":"nope"}},
 		{"resource":{"resourceType":"Patient","id":"p9","telecom":{"system":"email"}}},
 		{"resource":"not a resource"},
 		{"resource":{"resourceType":"Observation","status":"final","code":5}},
@@ -192,7 +203,7 @@ func TestDecodeBundlePartial(t *testing.T) {
 	}
 	// One error per bad entry, in entry order; the Observation and the nested Bundle are not read.
 	wantText := strings.Join([]string{
-		`fhir: Bundle entry[1]: Appointment "bad": start: not a FHIR instant (YYYY-MM-DDThh:mm:ss[.sss] and a zone)`,
+		`fhir: Bundle entry[1]: Appointment "bad-1": start: not a FHIR instant (YYYY-MM-DDThh:mm:ss[.sss] and a zone)`,
 		`fhir: Bundle entry[2]: Patient: telecom: JSON object where an array expected`,
 		`fhir: Bundle entry[3]: resource: JSON string where an object expected`,
 	}, "\n")

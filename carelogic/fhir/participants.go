@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/oncallsync/oncall-go/carelogic"
@@ -59,9 +60,13 @@ func (m *mapper) patients(base carelogic.Status) ([]carelogic.Participant, error
 		out = append(out, carelogic.Participant{
 			ClientID: idOf(ac, m.o.patientSystem),
 			Name:     displayName(ac),
-			Email:    email(ac.resolved),
+			Email:    emailOf(ac.resolved),
 			Status:   status,
 		})
+	}
+	if cap(out) > len(out) {
+		// What is returned is kept, often many of them: without the room appending left.
+		out = slices.Clone(out)
 	}
 	return out, nil
 }
@@ -189,10 +194,8 @@ func systemIdentifier(ac actor, system string) string {
 // displayName returns the resolved resource's name where the input holds the resource, since Reference.display
 // may be out of date, and the reference's display otherwise.
 func displayName(ac actor) string {
-	if ac.resolved != nil {
-		if s := humanNameText(ac.resolved.Name); s != "" {
-			return s
-		}
+	if ac.resolved != nil && ac.resolved.Name != "" {
+		return ac.resolved.Name
 	}
 	return strings.TrimSpace(ac.ref.Display)
 }
@@ -238,16 +241,21 @@ func humanNameText(names []humanName) string {
 	return strings.Join(parts, " ")
 }
 
-// email returns the patient's primary email address: of the telecom entries with system email that are not marked
-// old, the one with the lowest rank (1 is the most preferred; unranked entries come after ranked ones), the first
-// on a tie.
-func email(p *person) string {
+// emailOf returns the resolved patient's primary email address, or "".
+func emailOf(p *person) string {
 	if p == nil {
 		return ""
 	}
+	return p.Email
+}
+
+// primaryEmail returns a patient's primary email address: of the telecom entries with system email that are not
+// marked old, the one with the lowest rank (1 is the most preferred; unranked entries come after ranked ones), the
+// first on a tie.
+func primaryEmail(telecom []contactPoint) string {
 	best := ""
 	var bestRank int64
-	for _, t := range p.Telecom {
+	for _, t := range telecom {
 		v := strings.TrimSpace(t.Value)
 		if t.System != "email" || t.Use == "old" || v == "" {
 			continue

@@ -1,6 +1,12 @@
 package fhir
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// resourceTypeName matches the shape of a FHIR resource type name, for telling the parts of a reference apart.
+var resourceTypeName = regexp.MustCompile(`^[A-Z][A-Za-z]{0,63}$`)
 
 // index holds the Patient, Practitioner and PractitionerRole resources of a Bundle, so that participant references
 // can be resolved to them. A nil *index holds nothing.

@@ -104,15 +104,41 @@ type bundleEntry struct {
 	Resource json.RawMessage `json:"resource"`
 }
 
-// person is a Patient, Practitioner or PractitionerRole: the three share the elements read here (a
-// PractitionerRole has no name or telecom that matters, and a Practitioner no practitioner reference).
-type person struct {
+// personResource is a Patient, Practitioner or PractitionerRole as decoded: the three share the elements read here
+// (a PractitionerRole has no name or telecom that matters, and a Practitioner no practitioner reference).
+type personResource struct {
 	ResourceType string         `json:"resourceType"`
 	ID           string         `json:"id"`
 	Identifier   []identifier   `json:"identifier"`
 	Name         []humanName    `json:"name"`
 	Telecom      []contactPoint `json:"telecom"`
 	Practitioner *reference     `json:"practitioner"`
+}
+
+// person is what is kept of a personResource to resolve references to it: only what the mapping reads, so that
+// a Bundle's Patients (which stay in its index until its Appointments are decoded) cost a few hundred bytes each
+// whatever they hold.
+type person struct {
+	ResourceType string
+	ID           string
+	Identifier   []systemValue // those with a value, in order
+	Name         string        // the name to show (see humanNameText)
+	Email        string        // the primary email (see primaryEmail)
+	Practitioner *reference
+}
+
+// systemValue is an identifier's system and value.
+type systemValue struct{ System, Value string }
+
+func (r *personResource) person() *person {
+	p := &person{ResourceType: r.ResourceType, ID: r.ID, Name: humanNameText(r.Name), Email: primaryEmail(r.Telecom),
+		Practitioner: r.Practitioner}
+	for _, id := range r.Identifier {
+		if id.Value != "" {
+			p.Identifier = append(p.Identifier, systemValue{id.System, id.Value})
+		}
+	}
+	return p
 }
 
 type humanName struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"github.com/oncallsync/oncall-go/internal/sourcefile"
 )
 
@@ -31,9 +32,10 @@ var _ carelogic.Adapter = (*Source)(nil)
 type Skip struct {
 	// Path is the file.
 	Path string
-	// ID is the appointment's id, when the skipped thing is an appointment.
+	// ID is the appointment's id, as read, when the skipped thing is an appointment.
 	ID string
-	// Reason says why, e.g. "AppointmentResponse is not an Appointment or Bundle".
+	// Reason says why, e.g. "AppointmentResponse is not an Appointment or Bundle". It names files, resource types
+	// of FHIR R4 and elements, never a value read from the input.
 	Reason string
 }
 
@@ -60,6 +62,12 @@ type Skip struct {
 // When no file failed and no appointment was read, it returns the empty Source and a *carelogic.SourceError
 // wrapping carelogic.ErrEmptySource. A path that does not exist, or a folder that cannot be listed, is an error with
 // a nil Source.
+//
+// Its limits (see the package documentation): a folder of more than carelogic.MaxFolderFiles entries is an error
+// with a nil Source; each file is decoded as Decode decodes one, and the files read take in at most
+// carelogic.MaxSourceBytes together, a file's size checked before it is read; the Source holds at most
+// carelogic.MaxAppointments appointments. A file that would pass one of the last two fails with an error wrapping
+// carelogic.ErrLimit, none of its appointments kept, and the read goes on with the next file.
 func ReadPath(path string, opts ...Option) (*Source, error) {
 	files, skipped, single, err := sourcefile.List(path)
 	if err != nil {
@@ -116,7 +124,7 @@ func (s *Source) Appointment(ctx context.Context, id string) (carelogic.Appointm
 	}
 	i, ok := s.byID[id]
 	if !ok {
-		return carelogic.Appointment{}, fmt.Errorf("fhir: appointment %q: %w", id, carelogic.ErrNotFound)
+		return carelogic.Appointment{}, fmt.Errorf("fhir: appointment %s: %w", redact.ID(id), carelogic.ErrNotFound)
 	}
 	return s.appts[i].Clone(), nil
 }
@@ -140,6 +148,7 @@ func (s *Source) Skipped() []Skip {
 // sourceBuilder collects appointments file by file.
 type sourceBuilder struct {
 	o       *options
+	budget  sourcefile.Budget
 	appts   []carelogic.Appointment
 	paths   []string // file of each appointment
 	byID    map[string]int
@@ -150,7 +159,7 @@ type sourceBuilder struct {
 // Bundle is not decoded but skipped; so is a blank one. A blank file named on its own is neither read nor skipped:
 // it holds nothing.
 func (b *sourceBuilder) readFile(file string, named bool) (skipped bool, err error) {
-	data, ok, err := sourcefile.ReadJSON(file, named)
+	data, ok, err := b.budget.ReadJSON(file, named)
 	if err != nil {
 		return false, err
 	}
@@ -171,6 +180,11 @@ func (b *sourceBuilder) readFile(file string, named bool) (skipped bool, err err
 		return true, nil
 	}
 	appts, err := decode(data, b.o)
+	if n := len(b.appts) + len(appts); n > carelogic.MaxAppointments {
+		return false, &sourcefile.LimitError{Count: int64(n), Things: "appointments",
+			Note: fmt.Sprintf("%d of them from the files read before", len(b.appts)), Limit: carelogic.MaxAppointments,
+			Name: "carelogic.MaxAppointments"}
+	}
 	for _, a := range appts {
 		b.add(a, file)
 	}
@@ -191,8 +205,8 @@ func skipReason(file string, data []byte) string {
 		return "not JSON"
 	case rt == "":
 		return "not a FHIR resource: no resourceType"
-	case !resourceTypeName.MatchString(rt):
-		return "resourceType is not a FHIR resource type name"
+	case !r4ResourceTypes[rt]:
+		return "resourceType " + redact.Value(rt) + " is not a FHIR R4 resource type"
 	}
 	return rt + " is not an Appointment or Bundle"
 }
@@ -201,26 +215,12 @@ func skipReason(file string, data []byte) string {
 // object's members in order and stops at the first syntax error, so that a file cut short after its resourceType
 // is still known for what it is.
 func resourceType(data []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	v, _ := sourcefile.Lookup(data, "resourceType")
+	var rt string
+	if v == nil || json.Unmarshal(v, &rt) != nil {
 		return ""
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		if key, _ := tok.(string); key == "resourceType" {
-			tok, _ := dec.Token()
-			rt, _ := tok.(string)
-			return rt
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return ""
-		}
-	}
-	return ""
+	return rt
 }
 
 func (b *sourceBuilder) add(a carelogic.Appointment, path string) {

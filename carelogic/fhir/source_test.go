@@ -104,11 +104,11 @@ func TestReadPathTestdata(t *testing.T) {
 
 	t.Run("not found", func(t *testing.T) {
 		t.Parallel()
-		_, err := src.Appointment(ctx, "nope")
+		_, err := src.Appointment(ctx, "nope-1")
 		if !errors.Is(err, carelogic.ErrNotFound) {
 			t.Errorf("error %v, want one wrapping carelogic.ErrNotFound", err)
 		}
-		if want := `fhir: appointment "nope": carelogic: appointment not found`; err == nil || err.Error() != want {
+		if want := `fhir: appointment "nope-1": carelogic: appointment not found`; err == nil || err.Error() != want {
 			t.Errorf("error %v, want %q", err, want)
 		}
 	})

@@ -1,0 +1,247 @@
+package carelogic_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/internal/memtest"
+)
+
+// maxErrorText bounds the text of any error a hostile input gives: the limits name counts, never the input, and a
+// schedule's errors are cut at MaxErrors appointments of MaxErrors problems, of which the text lists fewer.
+const maxErrorText = 64 << 10
+
+// repeated builds a document of about size bytes: head, then item repeated (with sep between) until the size is
+// reached, then tail.
+func repeated(size int, head, item, sep, tail string) []byte {
+	var b bytes.Buffer
+	b.Grow(size + len(tail) + len(item))
+	b.WriteString(head)
+	for first := true; b.Len()+len(item)+len(sep)+len(tail) <= size; first = false {
+		if !first {
+			b.WriteString(sep)
+		}
+		b.WriteString(item)
+	}
+	b.WriteString(tail)
+	return b.Bytes()
+}
+
+// endless is a reader of schedule-looking bytes that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+const participantFields = `"client_id": "c-1", "name": "Secret Name", "email": "secret@example.com"`
+
+// TestHostileReadJSON feeds ReadJSON 50 MB inputs of the shapes that cost a decoder most, and one that never
+// ends, and bounds the peak heap of the call.
+//
+// The bound is 3 × MaxSourceBytes (192 MiB): ReadJSON copies the input it reads (at most MaxSourceBytes, and half
+// as much again while its buffer last doubles when the reader's size is not known), a refused input costs
+// nothing more than a scan, and an accepted one its decoded form (here a 50 MB string copied into the
+// appointment) and the garbage the collector lets build up to the size of the live heap.
+func TestHostileReadJSON(t *testing.T) {
+	memtest.Hostile(t)
+	size := memtest.HostileSize
+	random := make([]byte, size)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	one := strings.Replace(carelogic.OkAppt, `"id": "a-1",`, `"id": "a-1", "comments": "`+strings.Repeat("x", size)+`",`, 1)
+	tests := []struct {
+		name  string
+		input io.Reader
+		limit bool // the error wraps carelogic.ErrLimit
+		ok    bool // it reads
+	}{
+		{name: "a 50 MB string", input: strings.NewReader(carelogic.Schedule(one)), ok: true},
+		{name: "millions of tiny appointments", input: bytes.NewReader(repeated(size, `{"appointments": [`, `{}`, ",", `]}`)), limit: true},
+		{name: "deeply nested arrays", input: bytes.NewReader(repeated(size, `{"appointments": `, `[`, "", ``)), limit: true},
+		{
+			name:  "a million participants",
+			input: bytes.NewReader(repeated(size, `{"appointments": [{"id": "a-1", "participants": [`, `{`+participantFields+`}`, ",", `]}]}`)),
+			limit: true,
+		},
+		{
+			name:  "millions of unknown fields",
+			input: bytes.NewReader(repeated(size, `{"appointments": [{"id": "a-1", `, `"Jane Roe": 1`, ",", `}]}`)),
+		},
+		{name: "random bytes", input: bytes.NewReader(random)},
+		{name: "an endless input", input: io.MultiReader(strings.NewReader(`{"appointments": [`), endless{}), limit: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var appts []carelogic.Appointment
+			var err error
+			memtest.Check(t, tt.name, 3*carelogic.MaxSourceBytes, func() {
+				appts, err = carelogic.ReadJSON(tt.input)
+			})
+			t.Logf("%s: error text %d bytes: %.300v", tt.name, len(errText(err)), err)
+			if tt.ok != (err == nil) || tt.ok && len(appts) != 1 {
+				t.Errorf("ReadJSON: %d appointments, error %.200v", len(appts), err)
+			}
+			if got := errors.Is(err, carelogic.ErrLimit); got != tt.limit {
+				t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, tt.limit)
+			}
+			if n := len(errText(err)); n > maxErrorText {
+				t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
+			}
+			if strings.Contains(errText(err), "Jane Roe") {
+				t.Errorf("error text repeats a field name from the input")
+			}
+		})
+	}
+}
+
+// TestHostileReadJSONUnderTheLimit reads the costliest schedules the limits let through: just under
+// MaxSourceBytes, with MaxAppointments appointments and about MaxJSONElements participants between them, valid,
+// so that every one is decoded and kept; and as many invalid ones, each with many problems.
+//
+// The bound is 6 × MaxSourceBytes (384 MiB): the copy of the input (64 MiB), the appointments decoded (about
+// 1.5 times the input for this shape, where every participant is a 64-byte struct), and as much garbage again as
+// the live heap before the collector runs.
+func TestHostileReadJSONUnderTheLimit(t *testing.T) {
+	memtest.Hostile(t)
+	// build writes MaxAppointments appointments, each with a comment that brings the whole to just under the limit.
+	build := func(appt func(i int, comment string) string) []byte {
+		size := 0
+		for i := range carelogic.MaxAppointments {
+			size += len(appt(i, "")) + 1
+		}
+		comment := strings.Repeat("x", (carelogic.MaxSourceBytes-size-64)/carelogic.MaxAppointments)
+		var b bytes.Buffer
+		b.Grow(carelogic.MaxSourceBytes)
+		b.WriteString(`{"appointments":[`)
+		for i := range carelogic.MaxAppointments {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(appt(i, comment))
+		}
+		b.WriteString(`]}`)
+		return b.Bytes()
+	}
+	participants := func(n int, extra string) string {
+		ps := make([]string, n)
+		for j := range ps {
+			ps[j] = `{"client_id":"c-` + strconv.Itoa(j) + `","status":"Error"` + extra + `}`
+		}
+		return strings.Join(ps, ",")
+	}
+	perAppt := carelogic.MaxJSONElements/carelogic.MaxAppointments - 1 // participants, with the appointment itself
+	valid := participants(perAppt-1, "") + `,{"client_id":"c-x"}`
+	invalid := participants(perAppt/2, `,"Jane Roe":1,"emial":2`)
+	tests := []struct {
+		name  string
+		input []byte
+		ok    bool
+	}{
+		{
+			name: "valid groups of many clients",
+			input: build(func(i int, comment string) string {
+				return `{"id":"a-` + strconv.Itoa(i) + `","kind":"group","modality":"video","start":"2030-03-04T09:00:00-05:00",` +
+					`"duration_minutes":50,"comments":"` + comment + `","participants":[` + valid + `]}`
+			}),
+			ok: true,
+		},
+		{
+			name: "invalid groups with many problems",
+			input: build(func(i int, comment string) string {
+				return `{"id":"a-` + strconv.Itoa(i) + `","kind":"group","modality":"Jane Roe","start":"x",` +
+					`"duration_minutes":0,"comments":"` + comment + `","participants":[` + invalid + `]}`
+			}),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.input) > carelogic.MaxSourceBytes {
+				t.Fatalf("the input is %d bytes, over the limit", len(tt.input))
+			}
+			var appts []carelogic.Appointment
+			var err error
+			memtest.Check(t, tt.name, 6*carelogic.MaxSourceBytes, func() {
+				appts, err = carelogic.ReadJSON(bytes.NewReader(tt.input))
+			})
+			t.Logf("%s: %d bytes in, %d appointments, error text %d bytes", tt.name, len(tt.input), len(appts), len(errText(err)))
+			if tt.ok != (err == nil) || tt.ok && len(appts) != carelogic.MaxAppointments {
+				t.Errorf("ReadJSON: %d appointments, error %.300v", len(appts), err)
+			}
+			if n := len(errText(err)); n > maxErrorText {
+				t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
+			}
+		})
+	}
+}
+
+// TestHostileReadJSONPath reads a file over MaxSourceBytes, refused from its size before it is read, and a folder
+// whose files pass MaxSourceBytes together, of which the last is refused in the same way.
+func TestHostileReadJSONPath(t *testing.T) {
+	memtest.Hostile(t)
+	dir := t.TempDir()
+	sparse := func(name string, size int64) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(`{"appointments": [` + carelogic.OkAppt + `]`); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil { // the rest is NUL bytes: not JSON, but never read
+			t.Fatal(err)
+		}
+		return path
+	}
+	big := sparse("big.json", carelogic.MaxSourceBytes+1)
+	var err error
+	memtest.Check(t, "a file over the limit", 1<<20, func() {
+		_, err = carelogic.ReadJSONPath(big)
+	})
+	t.Logf("error text %d bytes: %v", len(errText(err)), err)
+	if !errors.Is(err, carelogic.ErrLimit) {
+		t.Errorf("ReadJSONPath = %v, want an error wrapping ErrLimit", err)
+	}
+
+	folder := filepath.Join(dir, "folder")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	half := []byte(carelogic.Schedule(carelogic.WithField("comments", `"`+strings.Repeat("x", carelogic.MaxSourceBytes/2)+`"`)))
+	for _, name := range []string{"1.json", "2.json"} {
+		data := bytes.Replace(half, []byte(`"a-1"`), []byte(`"`+name+`"`), 1)
+		if err := os.WriteFile(filepath.Join(folder, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var appts []carelogic.Appointment
+	memtest.Check(t, "a folder over the limit", 3*carelogic.MaxSourceBytes/2, func() {
+		appts, err = carelogic.ReadJSONPath(folder)
+	})
+	t.Logf("%d appointments, error text %d bytes: %v", len(appts), len(errText(err)), err)
+	if len(appts) != 1 || !errors.Is(err, carelogic.ErrLimit) {
+		t.Errorf("ReadJSONPath = %d appointments, %v; want 1 and an error wrapping ErrLimit", len(appts), err)
+	}
+}
