@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,25 +13,60 @@ import (
 	"github.com/oncallsync/oncall-go/internal/fixtures"
 )
 
-// FuzzDecode checks that no input makes the decoders panic, that every failure is reported as *DecodeError, and
-// that what does decode is self-consistent.
-func FuzzDecode(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, dir := range []string{"fhir-r4", "fhir-r4-from-siu"} {
-		more, _ := filepath.Glob(filepath.Join(fixtures.Path(f, "fixtures", "ehr", dir), "*.json"))
-		seeds = append(seeds, more...)
-	}
-	for _, p := range seeds {
-		b, err := os.ReadFile(p)
+// seeds are the fuzz seeds: this package's own FHIR documents (testdata, and the small Appointments and Bundle in
+// testdata/seeds), and the shared fixtures where they are. The target never skips: without the shared folder, it
+// fuzzes from the package's own.
+func seeds(tb testing.TB) [][]byte {
+	tb.Helper()
+	var files []string
+	for _, pattern := range []string{"*.json", filepath.Join("seeds", "*.json")} {
+		own, err := filepath.Glob(filepath.Join("testdata", pattern))
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
+		files = append(files, own...)
+	}
+	if len(files) < 10 {
+		tb.Fatalf("%d seed files in testdata, want the package's own", len(files))
+	}
+	for _, dir := range []string{"fhir-r4", "fhir-r4-from-siu"} {
+		if shared, ok := fixtures.Lookup(tb, "fixtures", "ehr", dir); ok {
+			more, err := filepath.Glob(filepath.Join(shared, "*.json"))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			files = append(files, more...)
+		}
+	}
+	out := make([][]byte, len(files))
+	for i, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// FuzzDecode checks that no input makes the decoders panic, that every failure is reported as *DecodeError with
+// a bounded text, and that what does decode is self-consistent.
+func FuzzDecode(f *testing.F) {
+	for _, b := range seeds(f) {
 		f.Add(b)
 	}
 	for _, s := range []string{
 		``, `null`, `[]`, `{}`, `{"resourceType":"Bundle","entry":[{"resource":null},{"resource":1}]}`,
 		`{"resourceType":"Appointment","status":"booked","start":"2021-09-24T12:45:00+05:30","minutesDuration":153722867}`,
 		`{"resourceType":"Appointment","status":"cancelled","participant":[{"actor":{"reference":"/"}},{"actor":{"reference":"#"}}]}`,
+		// Values where they do not belong, and shapes at the limits.
+		`{"resourceType":"JaneRoe","id":"Jane Roe"}`,
+		`{"resourceType":"Bundle","ENTRY":[{"FULLURL":5}]}`,
+		`{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","name":{}}}]}`,
+		`{"resourceType":"Appointment","id":"a-1","status":"booked","participant":[{"actor":{"reference":"Patient/1"}}` +
+			strings.Repeat(`,{"actor":{"reference":"Patient/1"}}`, carelogic.MaxParticipants) + `]}`,
+		`{"resourceType":"Bundle","entry":` + strings.Repeat("[", carelogic.MaxJSONDepth) + strings.Repeat("]", carelogic.MaxJSONDepth) + `}`,
+		`{"resourceType":"Appointment","id":"a\u0031","status":"booked","start":"2030-01-01T10:00:00Z","end":"2030-01-01T10:00:00Z"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -48,6 +84,9 @@ func FuzzDecode(f *testing.F) {
 			}
 			if len(a.Participants) > 1 && a.Kind != carelogic.Group {
 				t.Errorf("appointment %q: %d clients but Kind %q", a.ID, len(a.Participants), a.Kind)
+			}
+			if len(a.Participants) > carelogic.MaxParticipants {
+				t.Errorf("appointment %q: %d clients, over the limit", a.ID, len(a.Participants))
 			}
 			if a.Deleted && !allError(a.Participants) {
 				t.Errorf("appointment %q: deleted, but not every client is in error", a.ID)
@@ -77,10 +116,17 @@ func allError(ps []carelogic.Participant) bool {
 	return true
 }
 
-// checkDecodeErrors fails unless err is a *DecodeError or a join of them, each with a message.
+// checkDecodeErrors fails unless err is a *DecodeError or a join of at most carelogic.MaxErrors of them and one
+// counting the rest, each with a message, the whole text bounded.
 func checkDecodeErrors(t *testing.T, err error) {
 	t.Helper()
+	if n := len(err.Error()); n > 64<<10 {
+		t.Errorf("error text of %d bytes", n)
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if n := len(j.Unwrap()); n > carelogic.MaxErrors+1 {
+			t.Errorf("%d errors joined, want at most MaxErrors and one counting the rest", n)
+		}
 		for _, e := range j.Unwrap() {
 			checkDecodeErrors(t, e)
 		}
