@@ -32,7 +32,7 @@
 // document is decoded, and a file's size before it is read. Reading so takes at most a few times MaxSourceBytes of
 // memory whatever the input: the tests hold ReadJSON to 6 × MaxSourceBytes for the costliest schedule within the
 // limits (100,000 groups of ten clients, which decode to more than they weigh), and to 3 × MaxSourceBytes for
-// inputs over them, measured at under 280 MiB and 130 MiB. The constants say why each value.
+// inputs over them, measured at under 300 MiB and 130 MiB. The constants say why each value.
 //
 // # Adapters
 //

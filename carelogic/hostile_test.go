@@ -54,8 +54,8 @@ func errText(err error) string {
 
 const participantFields = `"client_id": "c-1", "name": "Secret Name", "email": "secret@example.com"`
 
-// TestHostileReadJSON feeds ReadJSON 50 MB inputs of the shapes that cost a decoder most, and one that never
-// ends, and bounds the peak heap of the call.
+// TestHostileReadJSON feeds ReadJSON, and ReadJSONPath from a file, 50 MB inputs of the shapes that cost a
+// decoder most, and ReadJSON one that never ends, and bounds the peak heap of the call.
 //
 // The bound is 3 × MaxSourceBytes (192 MiB): ReadJSON copies the input it reads (at most MaxSourceBytes, and half
 // as much again while its buffer last doubles when the reader's size is not known), a refused input costs
@@ -70,48 +70,67 @@ func TestHostileReadJSON(t *testing.T) {
 		random[i] = byte(rng.Uint32())
 	}
 	one := strings.Replace(carelogic.OkAppt, `"id": "a-1",`, `"id": "a-1", "comments": "`+strings.Repeat("x", size)+`",`, 1)
-	tests := []struct {
+	type hostileInput struct {
 		name  string
 		input io.Reader
-		limit bool // the error wraps carelogic.ErrLimit
-		ok    bool // it reads
-	}{
-		{name: "a 50 MB string", input: strings.NewReader(carelogic.Schedule(one)), ok: true},
-		{name: "millions of tiny appointments", input: bytes.NewReader(repeated(size, `{"appointments": [`, `{}`, ",", `]}`)), limit: true},
-		{name: "deeply nested arrays", input: bytes.NewReader(repeated(size, `{"appointments": `, `[`, "", ``)), limit: true},
-		{
-			name:  "a million participants",
-			input: bytes.NewReader(repeated(size, `{"appointments": [{"id": "a-1", "participants": [`, `{`+participantFields+`}`, ",", `]}]}`)),
-			limit: true,
-		},
-		{
-			name:  "millions of unknown fields",
-			input: bytes.NewReader(repeated(size, `{"appointments": [{"id": "a-1", `, `"Jane Roe": 1`, ",", `}]}`)),
-		},
-		{name: "random bytes", input: bytes.NewReader(random)},
+		file  []byte // the input as a file for ReadJSONPath, if it has an end
+		limit bool   // the error wraps carelogic.ErrLimit
+		ok    bool   // it reads
+	}
+	of := func(name string, data []byte, limit, ok bool) hostileInput {
+		return hostileInput{name: name, input: bytes.NewReader(data), file: data, limit: limit, ok: ok}
+	}
+	tests := []hostileInput{
+		of("a 50 MB string", []byte(carelogic.Schedule(one)), false, true),
+		of("millions of tiny appointments", repeated(size, `{"appointments": [`, `{}`, ",", `]}`), true, false),
+		of("deeply nested arrays", repeated(size, `{"appointments": `, `[`, "", ``), true, false),
+		of("a million participants", repeated(size, `{"appointments": [{"id": "a-1", "participants": [`, `{`+participantFields+`}`, ",", `]}]}`), true, false),
+		of("millions of unknown fields", repeated(size, `{"appointments": [{"id": "a-1", `, `"Jane Roe": 1`, ",", `}]}`), false, false),
+		of("random bytes", random, false, false),
 		{name: "an endless input", input: io.MultiReader(strings.NewReader(`{"appointments": [`), endless{}), limit: true},
 	}
+	dir := t.TempDir()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var appts []carelogic.Appointment
 			var err error
-			memtest.Check(t, tt.name, 3*carelogic.MaxSourceBytes, func() {
+			memtest.Check(t, "ReadJSON: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
 				appts, err = carelogic.ReadJSON(tt.input)
 			})
-			t.Logf("%s: error text %d bytes: %.300v", tt.name, len(errText(err)), err)
-			if tt.ok != (err == nil) || tt.ok && len(appts) != 1 {
-				t.Errorf("ReadJSON: %d appointments, error %.200v", len(appts), err)
+			t.Logf("ReadJSON: %s: error text %d bytes: %.300v", tt.name, len(errText(err)), err)
+			checkHostile(t, len(appts), err, tt.ok, tt.limit)
+			if tt.file == nil {
+				return
 			}
-			if got := errors.Is(err, carelogic.ErrLimit); got != tt.limit {
-				t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, tt.limit)
+			path := filepath.Join(dir, "hostile.json")
+			if err := os.WriteFile(path, tt.file, 0o600); err != nil {
+				t.Fatal(err)
 			}
-			if n := len(errText(err)); n > maxErrorText {
-				t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
-			}
-			if strings.Contains(errText(err), "Jane Roe") {
-				t.Errorf("error text repeats a field name from the input")
-			}
+			defer os.Remove(path)
+			memtest.Check(t, "ReadJSONPath: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
+				appts, err = carelogic.ReadJSONPath(path)
+			})
+			t.Logf("ReadJSONPath: %s: error text %d bytes", tt.name, len(errText(err)))
+			checkHostile(t, len(appts), err, tt.ok, tt.limit)
 		})
+	}
+}
+
+// checkHostile checks the outcome of reading a hostile input: the appointment it holds, or an error of bounded
+// text, repeating nothing of the input, that wraps ErrLimit when a limit was passed.
+func checkHostile(t *testing.T, appts int, err error, ok, limit bool) {
+	t.Helper()
+	if ok != (err == nil) || ok && appts != 1 {
+		t.Errorf("%d appointments, error %.200v", appts, err)
+	}
+	if got := errors.Is(err, carelogic.ErrLimit); got != limit {
+		t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, limit)
+	}
+	if n := len(errText(err)); n > maxErrorText {
+		t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
+	}
+	if strings.Contains(errText(err), "Jane Roe") {
+		t.Errorf("error text repeats a field name from the input")
 	}
 }
 

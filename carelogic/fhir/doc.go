@@ -219,6 +219,6 @@
 // Decoding so takes at most a few times carelogic.MaxSourceBytes of memory whatever the document: a Bundle's
 // entries are read in place rather than copied, its Patients kept only for what the mapping reads, and the tests
 // hold the costliest documents within the limits (100,000 Appointments of nine patients; a thousand participants
-// holding a million elements) to 6 × MaxSourceBytes, measured at under 280 MiB, and 50 MB inputs over them to
+// holding a million elements) to 6 × MaxSourceBytes, measured at under 300 MiB, and 50 MB inputs over them to
 // 2 × MaxSourceBytes.
 package fhir

@@ -33,13 +33,13 @@ func hostile(size int, head, item, sep, tail string) []byte {
 	return b.Bytes()
 }
 
-// TestHostileDecode feeds Decode 50 MB inputs of the shapes that cost a decoder most, each within or over the
-// limits, and bounds the peak heap of the call.
+// TestHostileDecode feeds Decode, and ReadPath from a file, 50 MB inputs of the shapes that cost a decoder most,
+// each within or over the limits, and bounds the peak heap of the call.
 //
-// The bound is 2 × carelogic.MaxSourceBytes (128 MiB) above the input itself, which the caller holds: a refused
-// input costs nothing but a scan; an accepted one costs its decoded form (here a 50 MB string, copied once into
-// the appointment) and the garbage the collector has not yet taken back, which Go lets grow to the size of the
-// live heap before it collects.
+// The bound for Decode is 2 × carelogic.MaxSourceBytes (128 MiB) above the input itself, which the caller holds:
+// a refused input costs nothing but a scan; an accepted one costs its decoded form (here a 50 MB string, copied
+// once into the appointment) and the garbage the collector has not yet taken back, which Go lets grow to the size
+// of the live heap before it collects. ReadPath reads the file into memory first: one MaxSourceBytes more.
 func TestHostileDecode(t *testing.T) {
 	memtest.Hostile(t)
 	size := memtest.HostileSize
@@ -84,25 +84,48 @@ func TestHostileDecode(t *testing.T) {
 			input: random,
 		},
 	}
+	dir := t.TempDir()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var appts []carelogic.Appointment
 			var err error
-			r := memtest.Check(t, tt.name, 2*carelogic.MaxSourceBytes, func() {
+			memtest.Check(t, "Decode: "+tt.name, 2*carelogic.MaxSourceBytes, func() {
 				appts, err = Decode(tt.input)
 			})
-			t.Logf("%s: %d bytes in, error text %d bytes: %.200v", tt.name, len(tt.input), len(errText(err)), err)
-			if tt.ok != (err == nil) || tt.ok && len(appts) != 1 {
-				t.Errorf("Decode: %d appointments, error %.200v", len(appts), err)
+			t.Logf("Decode: %s: %d bytes in, error text %d bytes: %.200v", tt.name, len(tt.input), len(errText(err)), err)
+			checkHostile(t, len(appts), err, tt.ok, tt.limit)
+
+			// ReadPath reads the file into memory first, as the caller of Decode did.
+			path := filepath.Join(dir, "hostile.json")
+			if err := os.WriteFile(path, tt.input, 0o600); err != nil {
+				t.Fatal(err)
 			}
-			if got := errors.Is(err, carelogic.ErrLimit); got != tt.limit {
-				t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, tt.limit)
+			defer os.Remove(path)
+			var src *Source
+			memtest.Check(t, "ReadPath: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
+				src, err = ReadPath(path)
+			})
+			t.Logf("ReadPath: %s: error text %d bytes", tt.name, len(errText(err)))
+			if !tt.ok && errors.Is(err, carelogic.ErrEmptySource) {
+				t.Errorf("ReadPath: the error is an empty source, want the file's")
 			}
-			if n := len(errText(err)); n > maxErrorText {
-				t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
-			}
-			_ = r
+			checkHostile(t, len(src.appts), err, tt.ok, tt.limit)
 		})
+	}
+}
+
+// checkHostile checks the outcome of reading a hostile input: the appointment it holds, or an error of bounded
+// text that wraps carelogic.ErrLimit when a limit was passed.
+func checkHostile(t *testing.T, appts int, err error, ok, limit bool) {
+	t.Helper()
+	if ok != (err == nil) || ok && appts != 1 {
+		t.Errorf("%d appointments, error %.200v", appts, err)
+	}
+	if got := errors.Is(err, carelogic.ErrLimit); got != limit {
+		t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, limit)
+	}
+	if n := len(errText(err)); n > maxErrorText {
+		t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
 	}
 }
 
