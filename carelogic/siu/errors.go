@@ -1,6 +1,8 @@
 package siu
 
 import (
+	"github.com/oncallsync/oncall-go/carelogic"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,9 +21,16 @@ var (
 	// ErrUnsupportedEvent means the message is not an SIU message with one of the supported trigger events.
 	ErrUnsupportedEvent = errors.New("siu: unsupported message type or trigger event")
 	// ErrLimit means the input passed one of the package's limits (MaxSegmentBytes, MaxMessageSegments,
-	// MaxMessageBytes) or gave more errors than MaxErrors; the error names the limit and the count.
-	ErrLimit = errors.New("siu: input over a limit")
+	// MaxMessageBytes) or gave more errors than MaxErrors; the error names the limit and the count. It matches
+	// carelogic.ErrLimit too, so that one test covers every reader's limits.
+	ErrLimit error = limitError{}
 )
+
+// limitError is ErrLimit: its own sentinel, which also matches carelogic.ErrLimit.
+type limitError struct{}
+
+func (limitError) Error() string        { return "siu: input over a limit" }
+func (limitError) Is(target error) bool { return target == carelogic.ErrLimit }
 
 // Error reports what is wrong with a message and where. Its text names the file, message, segment and field,
 // never a field's value, so it holds no patient data and is safe to log.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oncallsync/oncall-go/carelogic"
 )
 
 // withID returns the minimal valid message of snapshot_test.go with MSH-10 and the filler id SCH-2 set to id.
@@ -102,7 +103,7 @@ func TestLimits(t *testing.T) {
 					t.Fatalf("Parse: %v", err)
 				}
 			} else {
-				if !errors.Is(err, ErrLimit) || err.Error() != tt.want {
+				if !errors.Is(err, ErrLimit) || !errors.Is(err, carelogic.ErrLimit) || err.Error() != tt.want {
 					t.Fatalf("Parse error:\n got %v\nwant %s (wrapping ErrLimit)", err, tt.want)
 				}
 				wantIDs[0] = "error: " + strings.Replace(tt.want, "siu: ", "siu: message 1: ", 1)
