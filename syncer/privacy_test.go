@@ -25,18 +25,18 @@ type leakyEHR struct {
 	failReads bool
 }
 
-var leakyErr = errors.New("db: row locked for " + phitest.Names[0] + " <" + phitest.Emails[0] + ">, phone " + phitest.Phones[0])
+var errLeaky = errors.New("db: row locked for " + phitest.Names[0] + " <" + phitest.Emails[0] + ">, phone " + phitest.Phones[0])
 
 func (l leakyEHR) Appointment(ctx context.Context, id string) (carelogic.Appointment, error) {
 	if l.failReads {
-		return carelogic.Appointment{}, leakyErr
+		return carelogic.Appointment{}, errLeaky
 	}
 	return l.Memory.Appointment(ctx, id)
 }
 
-func (l leakyEHR) SetOnCallURL(context.Context, string, string) error { return leakyErr }
+func (l leakyEHR) SetOnCallURL(context.Context, string, string) error { return errLeaky }
 
-func (l leakyEHR) SetParticipantStatus(context.Context, string, string, carelogic.Status) error { return leakyErr }
+func (l leakyEHR) SetParticipantStatus(context.Context, string, string, carelogic.Status) error { return errLeaky }
 
 // plantPHI puts the planted values wherever an EHR row can carry one: names and emails, a phone number where an
 // email belongs, a name in the status and kind columns and, when staff is not empty, staff in the staff id column
@@ -158,7 +158,7 @@ func TestPrivacyUnderFaults(t *testing.T) {
 	if counts := h.srv.FaultCounts(); len(counts) == 0 {
 		t.Error("no fault was injected")
 	}
-	phitest.Check(t, "sync output", []string{text}, append(demoPHI(), token, leakyErr.Error())...)
+	phitest.Check(t, "sync output", []string{text}, append(demoPHI(), token, errLeaky.Error())...)
 }
 
 type lockedBuffer struct {
