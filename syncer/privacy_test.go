@@ -36,7 +36,9 @@ func (l leakyEHR) Appointment(ctx context.Context, id string) (carelogic.Appoint
 
 func (l leakyEHR) SetOnCallURL(context.Context, string, string) error { return errLeaky }
 
-func (l leakyEHR) SetParticipantStatus(context.Context, string, string, carelogic.Status) error { return errLeaky }
+func (l leakyEHR) SetParticipantStatus(context.Context, string, string, carelogic.Status) error {
+	return errLeaky
+}
 
 // plantPHI puts the planted values wherever an EHR row can carry one: names and emails, a phone number where an
 // email belongs, a name in the status and kind columns and, when staff is not empty, staff in the staff id column
@@ -110,7 +112,9 @@ func TestPrivacyUnderFaults(t *testing.T) {
 	for range 3 {
 		record(r.Sync(t.Context(), ehr, h.window, h.policy))
 	}
-	h.edit(func(a []carelogic.Appointment) []carelogic.Appointment { return plantPHI(carelogic.DemoEdits(a), phitest.Names[0]) })
+	h.edit(func(a []carelogic.Appointment) []carelogic.Appointment {
+		return plantPHI(carelogic.DemoEdits(a), phitest.Names[0])
+	})
 	record((&syncer.Runner{Client: h.client, DryRun: true, Logger: log}).Sync(t.Context(), ehr, h.window, h.policy))
 	for range 3 {
 		record(r.Sync(t.Context(), ehr, h.window, h.policy))
