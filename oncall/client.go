@@ -29,6 +29,7 @@ type Client struct {
 	userAgent  string
 	hc         *retryablehttp.Client
 	pacer      *ratelimit.Pacer
+	rtt        rttAverage
 	retry      RetryPolicy
 	log        *slog.Logger
 	maxPages   int
@@ -125,7 +126,7 @@ func (c *Client) httpClient(hc *http.Client) *http.Client {
 	}
 	next := out.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		next = defaultTransport()
 	}
 	out.Transport = &attemptTransport{c: c, next: next}
 	userCheck := out.CheckRedirect

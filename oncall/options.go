@@ -77,8 +77,10 @@ func WithMaxPages(n int) Option {
 // WithHTTPClient makes the client send requests through hc: its Transport (for a proxy, tracing, or an httpmock
 // transport in tests), Timeout and Jar are kept. The client works on a copy: hc itself is not changed. Its
 // CheckRedirect still runs, after the client's own check that a redirect stays on the API's origin. Without this
-// option the client sends through http.DefaultTransport, shared with the rest of the process as
-// http.DefaultClient's is, with no overall timeout: bound each call with its context.
+// option the client sends through its own copy of http.DefaultTransport that keeps MaxSuggestedConcurrency idle
+// connections to the API host (net/http's default keeps 2, so that more requests in flight each open a new
+// connection), with no overall timeout: bound each call with its context. A transport given here is used as it
+// is: give it a MaxIdleConnsPerHost of SuggestedConcurrency or more.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

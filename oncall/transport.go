@@ -63,6 +63,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		c.rtt.add(time.Since(start))
+	}
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oncall request failed",
 			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("attempt", int(n)),

@@ -22,8 +22,11 @@ import (
 type Runner struct {
 	// Client sends the requests; its rate limit paces the runner, whatever Concurrency is.
 	Client *oncall.Client
-	// Concurrency is how many appointments are worked on at once (default 4). The actions of one appointment are
-	// always applied in order, one at a time.
+	// Concurrency is how many appointments are worked on at once. The actions of one appointment are always
+	// applied in order, one at a time. Zero (the default) follows the network: the runner starts with 4 and adds
+	// workers, as the run goes, up to Client.SuggestedConcurrency, the requests in flight that hold the client's
+	// rate limit at the round-trip time it observes (at most oncall.MaxSuggestedConcurrency). A value set here
+	// is kept as it is.
 	Concurrency int
 	// PageSize is the page size of the listing pass (default 100).
 	PageSize int
@@ -288,17 +291,24 @@ func (r *Runner) applyChangeset(ctx context.Context, cs *Changeset, listed int) 
 	}
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range max(cmpOr(r.Concurrency, 4), 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := range work {
-				r.applyGroup(ctx, groups[g], starts[g], rep, finish)
-			}
-		}()
+	workers := 0
+	grow := func(n int) {
+		for ; workers < n; workers++ {
+			wg.Go(func() {
+				for g := range work {
+					r.applyGroup(ctx, groups[g], starts[g], rep, finish)
+				}
+			})
+		}
 	}
+	grow(min(max(cmpOr(r.Concurrency, 4), 1), max(len(groups), 1)))
 feed:
 	for g := range groups {
+		if r.Concurrency == 0 {
+			// Little's law, measured as the run goes: the workers already started stay, and more join when the
+			// round trips the client has timed need them to hold its rate.
+			grow(min(r.Client.SuggestedConcurrency(), len(groups)))
+		}
 		select {
 		case work <- g:
 		case <-ctx.Done():

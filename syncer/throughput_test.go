@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,4 +156,142 @@ func TestRunnerThroughputNo429(t *testing.T) {
 				res.requests, 10*throughputLimit, throughputLimit/10)
 		}
 	})
+}
+
+// latencyResult is what one run at an injected latency measured.
+type latencyResult struct {
+	throughputResult
+	newConns, maxInFlight int
+}
+
+// latencyApply applies n creates through r against srv, where every request takes latency on the server, and
+// counts the connections the client opened and the most requests it had in flight at once (from httptrace).
+func latencyApply(tb testing.TB, srv *oncalltest.Server, r *syncer.Runner, cs *syncer.Changeset, latency time.Duration) latencyResult {
+	tb.Helper()
+	if err := srv.SetFaults(oncalltest.Faults{Seed: 1, Rate: 1, Kinds: []oncalltest.FaultKind{oncalltest.FaultLatency}, Latency: latency}); err != nil {
+		tb.Fatal(err)
+	}
+	var (
+		mu                 sync.Mutex
+		newConns, in, most int
+	)
+	trace := &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !info.Reused {
+				newConns++
+			}
+			in++
+			most = max(most, in)
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			defer mu.Unlock()
+			in--
+		},
+	}
+	ctx := httptrace.WithClientTrace(context.Background(), trace)
+	start := time.Now()
+	rep, err := finished(r.Apply(ctx, cs))
+	elapsed := time.Since(start)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res := latencyResult{throughputResult: throughputResult{elapsed: elapsed, applied: rep.Applied[syncer.ActionCreate]}}
+	for _, q := range srv.Requests() {
+		res.requests++
+		if q.Status == http.StatusTooManyRequests {
+			res.throttled++
+		}
+	}
+	mu.Lock()
+	res.newConns, res.maxInFlight = newConns, most
+	mu.Unlock()
+	return res
+}
+
+// BenchmarkRunnerLatency applies creates through a client limited to 500 requests a second against a fake whose
+// every answer takes 50 or 150 ms, as a cloud API's round trip does, and reports the fraction of the limit
+// achieved, the 429s of the server's own limit (10% above the client's) and the connections opened per 1,000
+// requests. "default" is a Runner and client with no settings (Concurrency 0 follows the network; the client's
+// own transport); "fixed4" is the defaults before they did: 4 appointments at once through net/http's default
+// transport, which keeps 2 idle connections per host. Run it with
+//
+//	go test -run '^$' -bench BenchmarkRunnerLatency -benchtime=1x -count=5 ./syncer/
+func BenchmarkRunnerLatency(b *testing.B) {
+	const n = 1500
+	for _, latency := range []time.Duration{50 * time.Millisecond, 150 * time.Millisecond} {
+		for _, setup := range []string{"fixed4", "default"} {
+			b.Run(fmt.Sprintf("latency=%v/%s", latency, setup), func(b *testing.B) {
+				var total latencyResult
+				for b.Loop() {
+					b.StopTimer()
+					srv, r, cs := throughputSetup(b, n, throughputLimit, throughputBurst, oncall.DefaultRetryPolicy(), throughputServerRate, throughputServerBurst)
+					r.Concurrency = 0
+					if setup == "fixed4" {
+						r = oldDefaultRunner(b, srv)
+					}
+					b.StartTimer()
+					res := latencyApply(b, srv, r, cs, latency)
+					b.StopTimer()
+					srv.Close()
+					if res.applied != n {
+						b.Fatalf("applied %d creates of %d", res.applied, n)
+					}
+					total.requests += res.requests
+					total.elapsed += res.elapsed
+					total.throttled += res.throttled
+					total.newConns += res.newConns
+					total.maxInFlight = max(total.maxInFlight, res.maxInFlight)
+					b.StartTimer()
+				}
+				b.ReportMetric(float64(total.requests)/total.elapsed.Seconds()/throughputLimit, "limit-fraction")
+				b.ReportMetric(float64(total.throttled)/float64(b.N), "429s")
+				b.ReportMetric(1000*float64(total.newConns)/float64(total.requests), "conns/1000req")
+				b.ReportMetric(float64(total.maxInFlight), "max-in-flight")
+			})
+		}
+	}
+}
+
+// oldDefaultRunner is a runner as the defaults were before they followed the network: Concurrency 4, and a
+// client on net/http's default transport.
+func oldDefaultRunner(tb testing.TB, srv *oncalltest.Server) *syncer.Runner {
+	tb.Helper()
+	client, err := srv.Client(oncall.WithRateLimit(throughputLimit, throughputBurst), oncall.WithHTTPClient(&http.Client{Transport: http.DefaultTransport}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &syncer.Runner{Client: client, Concurrency: 4}
+}
+
+// TestRunnerFollowsLatency: with Concurrency zero, a runner whose requests take 50 ms keeps more than 4 in flight,
+// enough for the client's limit (500/s x 50 ms x 1.25 = 32, Little's law with a margin), opens about one
+// connection per request in flight rather than one for most requests, and causes no 429; the limit's fraction is
+// logged (BenchmarkRunnerLatency measures it).
+func TestRunnerFollowsLatency(t *testing.T) {
+	t.Parallel()
+	const n = 600
+	srv, r, cs := throughputSetup(t, n, throughputLimit, throughputBurst, oncall.DefaultRetryPolicy(), throughputServerRate, throughputServerBurst)
+	t.Cleanup(srv.Close)
+	r.Concurrency = 0
+	res := latencyApply(t, srv, r, cs, 50*time.Millisecond)
+	t.Logf("%d requests in %v: %.2f of the limit, %d in flight at most, %d new connections, %d 429s",
+		res.requests, res.elapsed.Round(time.Millisecond), float64(res.requests)/res.elapsed.Seconds()/throughputLimit,
+		res.maxInFlight, res.newConns, res.throttled)
+	if res.applied != n {
+		t.Fatalf("applied %d of %d", res.applied, n)
+	}
+	if res.maxInFlight <= 4 || res.maxInFlight > oncall.MaxSuggestedConcurrency {
+		t.Errorf("%d requests in flight at most, want more than the fixed 4 and at most %d", res.maxInFlight, oncall.MaxSuggestedConcurrency)
+	}
+	// A connection goes back to the idle pool a moment after its answer is read, so a worker's next request may
+	// open one more: twice the requests in flight bounds it. With 2 idle connections kept, most requests opened one.
+	if res.newConns > 2*res.maxInFlight {
+		t.Errorf("%d connections opened for %d requests in flight at most: idle connections are not kept", res.newConns, res.maxInFlight)
+	}
+	if res.throttled != 0 {
+		t.Errorf("%d 429s from the server's limit", res.throttled)
+	}
 }

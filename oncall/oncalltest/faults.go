@@ -27,7 +27,8 @@ const (
 	FaultUnavailable FaultKind = "unavailable"
 	// FaultGatewayTimeout answers 504 with a proxy's HTML page.
 	FaultGatewayTimeout FaultKind = "gateway_timeout"
-	// FaultLatency delays the request by Faults.Latency, then answers it normally.
+	// FaultLatency delays the request by Faults.Latency, then answers it normally (the server's rate limit, if
+	// set, included).
 	FaultLatency FaultKind = "latency"
 	// FaultDrop closes the connection without an answer, before doing anything.
 	FaultDrop FaultKind = "drop"

@@ -176,7 +176,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if f.kind == "" && s.limiter != nil {
+	// A latency fault answers normally once its delay is over, rate limit included.
+	if (f.kind == "" || f.kind == FaultLatency) && s.limiter != nil {
 		s.mu.Lock()
 		ok, wait := s.limiter.take(time.Now())
 		s.mu.Unlock()
