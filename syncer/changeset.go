@@ -110,12 +110,12 @@ type Action struct {
 // String describes the action in one line without PHI.
 func (a Action) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", a.Kind, a.Key)
+	fmt.Fprintf(&b, "%s %s", a.Kind, displayKey(a.Key))
 	if a.Appointment != 0 {
 		fmt.Fprintf(&b, " (oncall %d)", a.Appointment)
 	}
 	if a.Client != "" {
-		fmt.Fprintf(&b, " client %s", a.Client)
+		fmt.Fprintf(&b, " client %s", displayID(a.Client))
 	}
 	if a.Status != "" {
 		fmt.Fprintf(&b, " -> %s", a.Status)

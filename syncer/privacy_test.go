@@ -57,6 +57,13 @@ func plantPHI(appts []carelogic.Appointment, staff string) []carelogic.Appointme
 				}
 			}
 		}
+		// A name in the source column, an email as a client id: keys and client ids in reports and logs.
+		switch a.ID {
+		case "appt-102":
+			a.Source = phitest.Names[2]
+		case "appt-109", "appt-301":
+			a.Participants[0].ClientID = phitest.Emails[1]
+		}
 		if staff != "" && (i%7 == 3 || a.ID == "appt-112") { // appt-112 is created by the edit: its create needs one
 			a.ProviderID = staff // no provider mapped for it
 		}

@@ -3,6 +3,8 @@ package syncer
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/internal/redact"
@@ -83,4 +85,63 @@ func oncallStatusText[S ~string](s S, known bool) string {
 		return string(s)
 	}
 	return redact.Value(string(s))
+}
+
+// displayKey is an EHR key ("source/id") for a report or a log line: the id when it looks like an id, the source
+// when it looks like a system's name (letters, digits and . _ - : @, no space, not an email address: CareLogic's
+// SIU sources are "MSH-3@MSH-4", such as SCHApp@GHHSFacility), and the length of any part that does not. A name
+// with no space in the source column ("JaneRoe") cannot be told from a system's, and is shown.
+func displayKey(key string) string {
+	source, id, ok := strings.Cut(key, "/")
+	if !ok {
+		return displayID(key)
+	}
+	if !isSourceName(source) {
+		source = redact.Value(source)
+	}
+	return source + "/" + displayID(id)
+}
+
+// displayID is an EHR id (an appointment's, a client's) for a report: as is when it looks like an id, and by its
+// length otherwise.
+func displayID(id string) string {
+	if id == "" || redact.IsID(id) {
+		return id
+	}
+	return redact.Value(id)
+}
+
+func isSourceName(s string) bool {
+	if s == "" || len(s) > redact.MaxLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == ':' || c == '@') {
+			return false
+		}
+	}
+	at := strings.IndexByte(s, '@')
+	return at < 0 || !strings.Contains(s[at:], ".") // user@host.tld is an email address
+}
+
+// redactedForJSON returns a copy of the report whose EHR keys and client ids are as displayKey and displayID
+// show them, for its JSON form, which is printed and logged as the text is.
+func (r *Report) redactedForJSON() *Report {
+	out := *r
+	out.Actions = slices.Clone(r.Actions)
+	for i := range out.Actions {
+		out.Actions[i].Key = displayKey(out.Actions[i].Key)
+		out.Actions[i].Client = displayID(out.Actions[i].Client)
+	}
+	out.Skipped = slices.Clone(r.Skipped)
+	for i := range out.Skipped {
+		out.Skipped[i].Key = displayKey(out.Skipped[i].Key)
+		out.Skipped[i].Client = displayID(out.Skipped[i].Client)
+	}
+	out.Review = slices.Clone(r.Review)
+	for i := range out.Review {
+		out.Review[i].Key = displayKey(out.Review[i].Key)
+	}
+	return &out
 }

@@ -235,16 +235,16 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		for _, s := range list {
 			if s.Client != "" {
-				fmt.Fprintf(&b, "  - %s client %s: %s\n", s.Key, s.Client, s.Reason)
+				fmt.Fprintf(&b, "  - %s client %s: %s\n", displayKey(s.Key), displayID(s.Client), s.Reason)
 			} else {
-				fmt.Fprintf(&b, "  - %s: %s\n", s.Key, s.Reason)
+				fmt.Fprintf(&b, "  - %s: %s\n", displayKey(s.Key), s.Reason)
 			}
 		}
 	}
 	if len(r.Review) > 0 {
 		fmt.Fprintf(&b, "%d to review:\n", len(r.Review))
 		for _, c := range r.Review {
-			fmt.Fprintf(&b, "  ? %s may be OnCall appointment %d (matching %s)\n", c.Key, c.Appointment, strings.Join(c.Matched, ", "))
+			fmt.Fprintf(&b, "  ? %s may be OnCall appointment %d (matching %s)\n", displayKey(c.Key), c.Appointment, strings.Join(c.Matched, ", "))
 		}
 	}
 	for _, w := range r.Warnings {
@@ -261,8 +261,9 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// JSON returns the report as indented JSON.
-func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+// JSON returns the report as indented JSON. Like the text, it shows an EHR key or a client id that does not look
+// like one by its length (see the package's Privacy section); the report's own fields keep the values.
+func (r *Report) JSON() ([]byte, error) { return json.MarshalIndent(r.redactedForJSON(), "", "  ") }
 
 // writeCounts ends a summary line with the counts by kind, in plan order: ": 2 create, 1 update".
 func writeCounts(b *strings.Builder, counts map[ActionKind]int) {

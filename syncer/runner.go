@@ -206,7 +206,7 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 			continue
 		}
 		if err := store.SetOnCallURL(ctx, a.ID, url); err != nil {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %s", a.Key(), ehrErrorText(err)))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %s", displayKey(a.Key()), ehrErrorText(err)))
 		}
 	}
 }
@@ -703,7 +703,7 @@ func (r *Runner) logResult(ctx context.Context, res ActionResult) {
 	case OutcomeIgnored:
 		level, msg = slog.LevelWarn, "oncall sync action not fully applied: OnCall ignored part of it"
 	}
-	attrs := []slog.Attr{slog.String("kind", string(res.Kind)), slog.String("key", res.Key)}
+	attrs := []slog.Attr{slog.String("kind", string(res.Kind)), slog.String("key", displayKey(res.Key))}
 	if res.Appointment != 0 {
 		attrs = append(attrs, slog.Int64("appointment", int64(res.Appointment)))
 	}

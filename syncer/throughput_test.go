@@ -271,7 +271,7 @@ func oldDefaultRunner(tb testing.TB, srv *oncalltest.Server) *syncer.Runner {
 // connection per request in flight rather than one for most requests, and causes no 429; the limit's fraction is
 // logged (BenchmarkRunnerLatency measures it).
 func TestRunnerFollowsLatency(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the other tests' load would show as latency, and bunch the requests the server counts.
 	const n = 600
 	srv, r, cs := throughputSetup(t, n, throughputLimit, throughputBurst, oncall.DefaultRetryPolicy(), throughputServerRate, throughputServerBurst)
 	t.Cleanup(srv.Close)
@@ -287,9 +287,10 @@ func TestRunnerFollowsLatency(t *testing.T) {
 		t.Errorf("%d requests in flight at most, want more than the fixed 4 and at most %d", res.maxInFlight, oncall.MaxSuggestedConcurrency)
 	}
 	// A connection goes back to the idle pool a moment after its answer is read, so a worker's next request may
-	// open one more: twice the requests in flight bounds it. With 2 idle connections kept, most requests opened one.
-	if res.newConns > 2*res.maxInFlight {
-		t.Errorf("%d connections opened for %d requests in flight at most: idle connections are not kept", res.newConns, res.maxInFlight)
+	// open one more, and a busy machine holds connections longer: the connections opened are some multiple of the
+	// requests in flight (33 to 92 for 33 to 38 here). With 2 idle connections kept, most requests opened one.
+	if res.newConns > n/4 {
+		t.Errorf("%d connections opened for %d requests (%d in flight at most): idle connections are not kept", res.newConns, res.requests, res.maxInFlight)
 	}
 	if res.throttled != 0 {
 		t.Errorf("%d 429s from the server's limit", res.throttled)

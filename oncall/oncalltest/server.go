@@ -149,6 +149,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.Fault = f.kind
 	s.mu.Unlock()
 
+	// The rate limit counts a request when it arrives, as a real server's does, before any latency.
+	if (f.kind == "" || f.kind == FaultLatency) && s.limiter != nil {
+		s.mu.Lock()
+		ok, wait := s.limiter.take(time.Now())
+		s.mu.Unlock()
+		if !ok {
+			s.write(w, entry, throttled(max(wholeSeconds(wait), 1)))
+			return
+		}
+	}
+
 	switch f.kind {
 	case FaultLatency:
 		if !s.sleep(r.Context(), f.latency) {
@@ -174,17 +185,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.write(w, entry, resp)
 		return
-	}
-
-	// A latency fault answers normally once its delay is over, rate limit included.
-	if (f.kind == "" || f.kind == FaultLatency) && s.limiter != nil {
-		s.mu.Lock()
-		ok, wait := s.limiter.take(time.Now())
-		s.mu.Unlock()
-		if !ok {
-			s.write(w, entry, throttled(max(wholeSeconds(wait), 1)))
-			return
-		}
 	}
 
 	resp := s.handle(r, rt, body, tooLarge)
