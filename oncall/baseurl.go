@@ -41,10 +41,8 @@ func parseBaseURL(raw string, region Region) (*url.URL, error) {
 	if u.RawPath != "" || strings.Contains(u.Path, "%") || !allBytes(u.Path, isPathByte) {
 		return nil, bad("path: only letters, digits and / . - _ ~ are allowed, without escapes")
 	}
-	for _, seg := range strings.Split(u.Path, "/") {
-		if seg == "." || seg == ".." {
-			return nil, bad("path: no . or .. segments")
-		}
+	if hasDotSegment(u.Path) {
+		return nil, bad("path: no . or .. segments")
 	}
 	o := origin.Of(u)
 	if other := otherRegionDomain(region); other != "" {
@@ -117,9 +115,21 @@ func validHostPort(hostport string) bool {
 // sameOrigin reports whether u is on the client's origin (see internal/origin: case and a default port aside).
 func (c *Client) sameOrigin(u *url.URL) bool { return origin.Same(u, c.base) }
 
-// underBase reports whether u is on the client's origin and its path, as sent, is below the API root.
+// underBase reports whether u is on the client's origin, without user info, and its path is below the API root
+// however a server or proxy reads it: no . or .. segment, and no escape that encodes a dot or a slash (a path
+// whose escaping differs from the default, such as %2e%2e, has RawPath set).
 func (c *Client) underBase(u *url.URL) bool {
-	return c.sameOrigin(u) && strings.HasPrefix(u.EscapedPath(), c.base.Path) && u.User == nil
+	return c.sameOrigin(u) && u.User == nil && u.RawPath == "" && !hasDotSegment(u.Path) && strings.HasPrefix(u.Path, c.base.Path)
+}
+
+// hasDotSegment reports whether path has a . or .. segment.
+func hasDotSegment(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // origin returns the client's origin as scheme://host, for error text.

@@ -3,12 +3,14 @@ package oncall
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -134,6 +136,9 @@ func (c *Client) httpClient(hc *http.Client) *http.Client {
 		if !c.sameOrigin(req.URL) {
 			return fmt.Errorf("%w: refusing a redirect to another origin than the client's %s", ErrCrossOrigin, c.origin())
 		}
+		if !c.underBase(req.URL) {
+			return fmt.Errorf("%w: refusing a redirect that leaves the API root %s", ErrCrossOrigin, c.base.Path)
+		}
 		// net/http turns a POST or PATCH that meets a 301, 302 or 303 into a GET, whose answer would then be
 		// decoded as the write's result. Only reads follow redirects.
 		if m := via[0].Method; m != http.MethodGet && m != http.MethodHead {
@@ -198,7 +203,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, in, o
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("oncall: %s %s: encoding request: %w", method, path, err)
+			return fmt.Errorf("oncall: %s %s: encoding request: %w", method, redact.Path(path), err)
 		}
 	}
 	st := &attemptState{method: method, path: path, once: once}
@@ -209,7 +214,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, in, o
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, target.String(), rawBody)
 	if err != nil {
-		return fmt.Errorf("oncall: %s %s: %w", method, path, err)
+		return fmt.Errorf("oncall: %s %s: %w", method, redact.Path(path), err)
 	}
 	req.Header.Set("Authorization", c.authHeader)
 	req.Header.Set("Accept", "application/json")
@@ -236,17 +241,55 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, in, o
 	return decodeResponse(method, path, resp, out)
 }
 
-// transportCause strips the *url.Error wrapper, whose text holds the full URL with its query, keeping the cause.
+// transportCause strips the *url.Error wrapper, whose text holds the full URL with its query, keeping the cause;
+// and hides the text of a cause that may quote the answer (net/http's "malformed HTTP status code", a bad header
+// line, an unparsable Location), keeping it for errors.As.
 func transportCause(ctx context.Context, err error) error {
 	if ctx.Err() != nil && isContextErr(err) {
 		return ctx.Err()
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err
+		err = ue.Err
 	}
-	return err
+	if plainTransportError(err) {
+		return err
+	}
+	return &hiddenTextError{err}
 }
+
+// plainTransportError reports whether err's text is known to hold nothing the server sent: the client's own
+// refusals, a context's end, a connection's failure (addresses and system errors), a timeout, a TLS or
+// certificate failure.
+func plainTransportError(err error) bool {
+	var (
+		fin  *finalError
+		op   *net.OpError
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		ne   net.Error
+	)
+	switch {
+	case errors.Is(err, ErrCrossOrigin), errors.As(err, &fin), isContextErr(err),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &op), errors.As(err, &dns), errors.As(err, &cert):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	return false
+}
+
+// hiddenTextError is a transport error whose text may quote the answer: it reads as a fixed sentence, and
+// unwraps to the error itself for a caller that decides to look.
+type hiddenTextError struct{ err error }
+
+func (e *hiddenTextError) Error() string {
+	return "the answer could not be read as HTTP (its text is not shown, as it may quote the answer)"
+}
+
+func (e *hiddenTextError) Unwrap() error { return e.err }
 
 func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)

@@ -247,7 +247,12 @@ func fixtureValues(f *testing.F, key string) []string {
 	}
 	for _, name := range []string{"appointments_list_page.json", "appointment_create_response.json",
 		"webhook_appointment_created.json", "webhook_appointment_updated.json"} {
-		dec := json.NewDecoder(bytes.NewReader(fixtures.Read(f, "fixtures", "oncall", name)))
+		// Optional: where the shared folder is absent the fuzz targets run on their own seeds, never skip.
+		b, ok := fixtures.Optional(f, "fixtures", "oncall", name)
+		if !ok {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {

@@ -2,6 +2,7 @@ package oncall_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,6 +40,20 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	return i, nil
 }
 
+// distinctKeys is an appointment whose metadata holds n distinct keys.
+func distinctKeys(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"url": "https://api.oncallhealth.ca/appointments/7/", "metadata": {`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%07d":%d`, i, i)
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
 // TestHostileResponses feeds the client 50 MB responses shaped to cost the most: each is refused with
 // ErrResponseTooLarge, and the peak heap stays within 5 x MaxResponseBytes (the body as read, with the slack of a
 // growing buffer, and the transport's own buffers). The figures go to RELIABILITY.md.
@@ -68,9 +83,14 @@ func TestHostileResponses(t *testing.T) {
 		{name: "16 MB page of 5 million empty results", head: `{"count": 1, "next": null, "results": [`, body: "{},", tail: "{}]}",
 			path: "appointments/", size: oncall.MaxResponseBytes - 1},
 		{name: "16 MB nested 16 million deep", head: "", body: "[", tail: "", path: "appointments/7/", size: oncall.MaxResponseBytes - 1},
-		// Under every limit: the most a response can cost and still be decoded (49,000 appointments on a page).
-		{name: "16 MB page of 49,000 appointments", head: pageHead, body: item, tail: pageTail, path: "appointments/",
-			size: int64(len(pageHead) + 48_999*len(item) + len(pageTail)), wantOK: true},
+		// A million metadata keys: one object, one map of a million entries (was 240 MiB).
+		{name: "16 MB of metadata: a million keys", head: `{"url": "https://api.oncallhealth.ca/appointments/7/", "metadata": {`,
+			body: `"k":0,`, tail: `"z":1}}`, path: "appointments/7/", size: oncall.MaxResponseBytes - 1},
+		// Under every limit: the most a response can cost and still be decoded.
+		{name: "16 MB page of 37,000 appointments", head: pageHead, body: item, tail: pageTail, path: "appointments/",
+			size: int64(len(pageHead) + 36_999*len(item) + len(pageTail)), wantOK: true},
+		{name: "metadata of 290,000 distinct keys", body: distinctKeys(290_000), path: "appointments/7/", wantOK: true},
+		{name: "metadata of 310,000 distinct keys", body: distinctKeys(310_000), path: "appointments/7/"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +102,10 @@ func TestHostileResponses(t *testing.T) {
 				size := int64(n)
 				if tc.size > 0 {
 					size = tc.size
+				}
+				if tc.head == "" && tc.tail == "" && strings.HasPrefix(tc.body, "{") {
+					_, _ = io.WriteString(w, tc.body) // a whole document
+					return
 				}
 				_, _ = io.Copy(w, &repeatReader{head: tc.head, body: tc.body, tail: tc.tail, n: size})
 			}))

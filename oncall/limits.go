@@ -13,10 +13,11 @@ const (
 	// MaxResponseBytes bounds a successful response's body. A page of 1,000 group appointments with 25
 	// participants each is about 6 MB of JSON.
 	MaxResponseBytes = 16 << 20
-	// MaxResponseValues bounds the JSON objects and arrays in one response, as decoding each costs far more than
-	// its bytes: "{}" is 3 bytes of JSON and 176 bytes of Appointment. 50,000 holds that page of 1,000 groups
-	// (27,000 objects) with room to spare.
-	MaxResponseValues = 50_000
+	// MaxResponseValues bounds the JSON values in one response (objects, arrays, object members and array
+	// elements), as decoding one can cost far more than its bytes: "{}" is 3 bytes of JSON and 176 bytes of
+	// Appointment, and a metadata member of 6 bytes a map entry of about a hundred. A page of 100 group
+	// appointments of 25 participants each is about 30,000 values; 300,000 holds a page of 1,000.
+	MaxResponseValues = 300_000
 	// MaxResponseDepth bounds how deeply a response's objects and arrays nest; an appointment nests three deep.
 	MaxResponseDepth = 32
 	// MaxErrorBytes bounds the body of an error response kept in APIError.Body; the rest is not read.
@@ -55,10 +56,12 @@ func readBody(r io.Reader, contentLength int64) ([]byte, error) {
 	}
 }
 
-// checkShape counts the objects and arrays of a JSON text and their nesting, without decoding it, and refuses
-// one past MaxResponseValues or MaxResponseDepth. It does not validate the text: json.Unmarshal does, after.
+// checkShape counts the values of a JSON text (each object and array, each object member by its colon, each
+// array element after the first by its comma) and their nesting, without decoding it, and refuses one past
+// MaxResponseValues or MaxResponseDepth. It does not validate the text: json.Unmarshal does, after.
 func checkShape(b []byte) error {
 	values, depth, inString := 0, 0, false
+	var inArray [MaxResponseDepth + 1]bool // whether each open level is an array
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if inString {
@@ -75,10 +78,18 @@ func checkShape(b []byte) error {
 			inString = true
 		case '{', '[':
 			if values++; values > MaxResponseValues {
-				return fmt.Errorf("%w: more than %d objects and arrays", ErrResponseTooLarge, MaxResponseValues)
+				return fmt.Errorf("%w: more than %d values", ErrResponseTooLarge, MaxResponseValues)
 			}
 			if depth++; depth > MaxResponseDepth {
 				return fmt.Errorf("%w: nested more than %d deep", ErrResponseTooLarge, MaxResponseDepth)
+			}
+			inArray[depth] = c == '['
+		case ':', ',':
+			if c == ',' && (depth <= 0 || !inArray[depth]) {
+				continue // between members, counted by their colons
+			}
+			if values++; values > MaxResponseValues {
+				return fmt.Errorf("%w: more than %d values", ErrResponseTooLarge, MaxResponseValues)
 			}
 		case '}', ']':
 			depth--

@@ -62,8 +62,9 @@ const DefaultMaxPages = 100_000
 
 // WithMaxPages bounds the pages one listing follows; an iterator that would read more stops with an error
 // matching ErrPaginationRunaway. Whatever the bound, a listing also stops with that error when a page has no
-// results but links a next one, or when it reads more pages than the listing's count needs (plus two, for a count
-// that grows while it is read): a server that never ends a listing is not followed until the context ends.
+// results but links a next one, when it reads more pages than the listing's count needs (plus two), or when the
+// count grows past half again what the first page counted (or a thousand more): a server that never ends a
+// listing is not followed until the context ends.
 func WithMaxPages(n int) Option {
 	return func(c *config) error {
 		if n < 1 {

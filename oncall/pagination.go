@@ -154,6 +154,7 @@ type pageBound struct {
 	max      int // the client's WithMaxPages
 	pages    int // pages read so far
 	maxCount int // the highest count any page gave: a listing may grow while it is read
+	first    int // the first page's count, which bounds how far it may grow
 	minLen   int // the fewest results a page that linked a next one held: the page size, or less
 }
 
@@ -168,6 +169,14 @@ func (b *pageBound) check(count, n int, next bool) error {
 	}
 	if n == 0 {
 		return fmt.Errorf("page %d has no results but links a next page", b.pages)
+	}
+	if b.first == 0 {
+		b.first = count
+	}
+	// A listing grows while it is read only by what is booked meanwhile: half again, or a thousand, at most. A
+	// count that keeps growing past that would carry the bound below along with it.
+	if grown := b.first + max(b.first/2, 1000); b.first > 0 && count > grown {
+		return fmt.Errorf("page %d counts %d results, more than the %d the first page counted can grow to while it is read", b.pages, count, b.first)
 	}
 	b.maxCount = max(b.maxCount, count)
 	if b.minLen == 0 || n < b.minLen {

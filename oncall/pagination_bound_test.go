@@ -17,6 +17,7 @@ import (
 // holds perPage appointments and claims count.
 type endlessPager struct {
 	count, perPage int
+	grow           int // added to the count on every page
 	calls          atomic.Int64
 }
 
@@ -28,7 +29,7 @@ func (p *endlessPager) respond(req *http.Request) (*http.Response, error) {
 	}
 	next := strconv.Quote(fmt.Sprintf("%sappointments/?page=%d", netRoot, n+1))
 	return netJSONResponder(200, fmt.Sprintf(`{"count": %d, "next": %s, "previous": null, "results": [%s]}`,
-		p.count, next, strings.Join(items, ",")))(req)
+		p.count+(n-1)*p.grow, next, strings.Join(items, ",")))(req)
 }
 
 // TestPaginationRunaway is issue 12 item 7: a server that kept sending fresh next links with empty pages was
@@ -51,8 +52,10 @@ func TestPaginationRunaway(t *testing.T) {
 			"GET /appointments/: page 6 links a next page, but a count of 3 needs 3 pages of 1"},
 		{"no count: the page limit", &endlessPager{count: 0, perPage: 1}, []Option{WithMaxPages(10)}, 9,
 			"GET /appointments/: page 10 links a next page, and the client reads at most 10 (WithMaxPages)"},
-		{"a count that keeps growing: the page limit", &endlessPager{count: 1 << 30, perPage: 2}, []Option{WithMaxPages(4)}, 3,
+		{"a huge count: the page limit", &endlessPager{count: 1 << 30, perPage: 2}, []Option{WithMaxPages(4)}, 3,
 			"GET /appointments/: page 4 links a next page, and the client reads at most 4 (WithMaxPages)"},
+		{"a count that keeps growing", &endlessPager{count: 3, perPage: 1, grow: 500}, nil, 3,
+			"GET /appointments/: page 4 counts 1503 results, more than the 3 the first page counted can grow to while it is read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,8 +38,8 @@ func (r Region) String() string { return string(r) }
 func ParseRegion(s string) (Region, error) {
 	r := Region(strings.ToLower(strings.TrimSpace(s)))
 	if r.BaseURL() == "" {
-		// Not echoed: a token or a name passed here by mistake must not reach a log.
-		return "", fmt.Errorf("oncall: unknown region %s: want %q or %q", redact.Name(strings.ToLower(strings.TrimSpace(s))), RegionCA, RegionUS)
+		// Never echoed, whatever it looks like: a token passed here by mistake (40 hex characters) looks like a name.
+		return "", fmt.Errorf("oncall: unknown region %s: want %q or %q", redact.Value(s), RegionCA, RegionUS)
 	}
 	return r, nil
 }

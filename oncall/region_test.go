@@ -41,8 +41,10 @@ func TestParseRegion(t *testing.T) {
 		{in: "CA", want: oncall.RegionCA},
 		{in: " Us\n", want: oncall.RegionUS},
 		{in: "", wantErr: `oncall: unknown region "": want "ca" or "us"`},
-		{in: "uk", wantErr: `oncall: unknown region "uk": want "ca" or "us"`},
-		{in: "canada", wantErr: `oncall: unknown region "canada": want "ca" or "us"`},
+		{in: "uk", wantErr: `oncall: unknown region (a value of 2 characters): want "ca" or "us"`},
+		{in: "canada", wantErr: `oncall: unknown region (a value of 6 characters): want "ca" or "us"`},
+		// A DRF token looks like a name: 40 lower-case hex characters. It is never echoed.
+		{in: "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", wantErr: `oncall: unknown region (a value of 40 characters): want "ca" or "us"`},
 		{in: "api.oncallhealth.ca", wantErr: `oncall: unknown region (a value of 19 characters): want "ca" or "us"`},
 		{in: "c a", wantErr: `oncall: unknown region (a value of 3 characters): want "ca" or "us"`},
 	}

@@ -61,8 +61,8 @@ func (c *Client) resolvePath(path string) (*url.URL, error) {
 		if !c.sameOrigin(u) {
 			return nil, fmt.Errorf("%w: a request to another origin than the client's %s", ErrCrossOrigin, c.origin())
 		}
-		if !strings.HasPrefix(u.Path, c.base.Path) || u.User != nil || u.Fragment != "" {
-			return nil, invalid("not under the API root " + c.base.Path)
+		if !c.underBase(u) || u.Fragment != "" {
+			return nil, invalid("not under the API root " + c.base.Path + " (or with . or .. segments, or escaped dots or slashes)")
 		}
 		return u, nil
 	}
@@ -71,8 +71,9 @@ func (c *Client) resolvePath(path string) (*url.URL, error) {
 		return nil, invalid("want a path relative to the API root (no leading slash), or an absolute URL")
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, invalid("a query goes in the query argument")
-	case path == ".." || strings.HasPrefix(path, "../") || strings.Contains(path, "/../") || strings.HasSuffix(path, "/.."):
-		return nil, invalid("must not leave the API root")
+	case u.RawPath != "" || hasDotSegment(u.Path):
+		// %2e%2e is .. to a server that normalises paths, and %2F a slash.
+		return nil, invalid("must not leave the API root: no . or .. segments, and no escaped dots or slashes")
 	}
 	return c.endpoint(u.Path, nil), nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"golang.org/x/time/rate"
 )
 
@@ -68,7 +69,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "oncall request failed",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("attempt", int(n)),
+			slog.String("method", req.Method), slog.String("path", redact.Path(req.URL.Path)), slog.Int("attempt", int(n)),
 			slog.Duration("elapsed", time.Since(start)), slog.String("error", errorClass(err)))
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// Every request waits out the server's Retry-After, but no longer than the policy would wait for one:
 		// past that, callers get the 429 (with its RetryAfter) at once rather than hang.
 		c.pacer.Throttle(min(ra, c.pauseCap()))
-		attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("retry_after", ra)}
+		attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", redact.Path(req.URL.Path)), slog.Duration("retry_after", ra)}
 		if lim := c.pacer.Limit(); lim != rate.Inf {
 			attrs = append(attrs, slog.Float64("rate", float64(lim)))
 		}
@@ -87,7 +88,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		c.pacer.Success()
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "oncall request",
-		slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("status", resp.StatusCode),
+		slog.String("method", req.Method), slog.String("path", redact.Path(req.URL.Path)), slog.Int("status", resp.StatusCode),
 		slog.Int("attempt", int(n)), slog.Duration("elapsed", time.Since(start)))
 	return resp, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/oncallsync/oncall-go/internal/redact"
 )
 
 // ErrWriteIgnored is matched by a *WriteIgnoredError: a write succeeded, but its answer does not show a field as
@@ -26,7 +28,7 @@ type WriteIgnoredError struct {
 
 func (e *WriteIgnoredError) Error() string {
 	return fmt.Sprintf("oncall: %s %s: the server did not apply %s: its answer does not show %s as written",
-		e.Method, e.Path, strings.Join(e.Fields, ", "), pluralIt(len(e.Fields)))
+		e.Method, redact.Path(e.Path), strings.Join(e.Fields, ", "), pluralIt(len(e.Fields)))
 }
 
 // Is matches ErrWriteIgnored.

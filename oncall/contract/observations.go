@@ -77,6 +77,19 @@ func (o *observations) add(a *oncall.Appointment) {
 	o.addURL(a)
 }
 
+// hostLabel names a host for the report: one of OnCall's own as is, any other (the server's to choose, so input)
+// as "another host".
+func hostLabel(host string) string {
+	h := strings.ToLower(strings.TrimSuffix(host, ":443"))
+	for _, known := range []string{"api.oncallhealth.com", "api.oncallhealth.ca", "api.oncallhealth.us",
+		"app.oncallhealth.ca", "app.oncallhealth.us", "staging.oncallhealth.com"} {
+		if h == known {
+			return h
+		}
+	}
+	return "a host not OnCall's"
+}
+
 // addURL checks that the appointment's URL is on the client's origin, and that the webhook parser reads its path on
 // api.oncallhealth.com, written as OnCall's payloads write it (no trailing slash), as the same appointment.
 func (o *observations) addURL(a *oncall.Appointment) {
@@ -84,7 +97,7 @@ func (o *observations) addURL(a *oncall.Appointment) {
 	switch {
 	case errors.Is(err, oncall.ErrCrossOrigin):
 		if u, perr := url.Parse(a.URL); perr == nil {
-			o.urlHosts[strings.ToLower(u.Host)]++
+			o.urlHosts[hostLabel(u.Host)]++
 		}
 		return
 	case err != nil || id != a.ID:

@@ -30,7 +30,7 @@ type Check struct {
 	// Assumption is what the check tests, in a sentence.
 	Assumption string
 	Outcome    Outcome
-	// Detail is the evidence: counts, statuses, field names, hosts. It never holds a name, an email, a token, a
+	// Detail is the evidence: counts, statuses, field names, OnCall's own hosts. It never holds a name, an email, a token, a
 	// reason text or a response body.
 	Detail string
 }
