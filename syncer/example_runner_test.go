@@ -54,8 +54,10 @@ func ExampleRunner_Sync() {
 	// Output:
 	// 1 applied: 1 create
 	//   + create carelogic/4410: new in the EHR -> oncall 1001
+	// Listing: 1 page, 0 OnCall appointments, 0 of them in the window.
 	// requests: 2
 	// No changes: OnCall is in sync.
+	// Listing: 1 page, 1 OnCall appointment, 1 of them in the window.
 	// requests: 1
 	// OnCall URL on the EHR record: /appointments/1001/
 }
@@ -103,6 +105,7 @@ func ExampleRunner_Sync_dryRun() {
 	// 2 planned (dry run, nothing written): 2 create
 	//   ~ create carelogic/4410: new in the EHR
 	//   ~ create carelogic/4411: new in the EHR
+	// Listing: 1 page, 0 OnCall appointments, 0 of them in the window.
 	// writes: 0
 }
 
@@ -135,5 +138,6 @@ func ExampleIncompleteError() {
 	// No changes made, but OnCall is not in sync: see what needs attention below.
 	// 1 need attention:
 	//   - carelogic/4412: no OnCall provider mapped for EHR staff id "staff-999"
+	// Listing: 1 page, 0 OnCall appointments, 0 of them in the window.
 	// failed 0, need attention 1
 }

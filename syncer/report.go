@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/oncallsync/oncall-go/oncall"
@@ -64,6 +65,16 @@ type Report struct {
 	Skipped  []Skip             `json:"skipped"`
 	Review   []Candidate        `json:"review"`
 	Warnings []string           `json:"warnings,omitempty"`
+	// Listing says what Sync's listing pass read; it is nil for Apply. OnCall documents no date filter, so the
+	// pass reads every appointment the token can see: its cost grows with the account's history, not the window.
+	Listing *ListingStats `json:"listing,omitempty"`
+}
+
+// ListingStats is what a listing pass read: pages and appointments, and how many of them start in the window.
+type ListingStats struct {
+	Pages        int `json:"pages"`
+	Appointments int `json:"appointments"`
+	InWindow     int `json:"in_window"`
 }
 
 func newReport(cs *Changeset, dry bool) *Report {
@@ -250,6 +261,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
+	if l := r.Listing; l != nil {
+		fmt.Fprintf(&b, "Listing: %s, %s, %d of them in the window.\n", plural(l.Pages, "page"), plural(l.Appointments, "OnCall appointment"), l.InWindow)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -281,4 +295,12 @@ func sum(m map[ActionKind]int) int {
 		n += v
 	}
 	return n
+}
+
+// plural is "1 page" or "3 pages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -312,3 +312,38 @@ func TestReportHasNoPHI(t *testing.T) {
 		t.Errorf("no look-up reported:\n%s", reports[2])
 	}
 }
+
+// TestReportListing: the report says what the listing pass read, pages and appointments, against how many start
+// in the window: OnCall documents no date filter, so a narrow window still reads the account's history.
+func TestReportListing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, carelogic.DemoSchedule(e2eNow))
+	first := h.sync(h.runner())
+	n := len(h.srv.Appointments())
+	if first.Listing == nil || first.Listing.Appointments != 0 || first.Listing.Pages != 1 {
+		t.Fatalf("first sync's listing = %+v, want one empty page", first.Listing)
+	}
+	r := &syncer.Runner{Client: h.client, PageSize: 5}
+	h.window = syncer.Window{From: e2eNow, To: e2eNow.AddDate(0, 0, 2)}
+	rep, err := finished(r.Sync(t.Context(), h.mem, h.window, h.policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inWindow := 0
+	for _, a := range h.srv.Appointments() {
+		if !a.DateTime.Before(h.window.From) && a.DateTime.Before(h.window.To) {
+			inWindow++
+		}
+	}
+	want := &syncer.ListingStats{Pages: (n + 4) / 5, Appointments: n, InWindow: inWindow}
+	if d := cmp.Diff(want, rep.Listing); d != "" {
+		t.Errorf("Listing (-want +got):\n%s", d)
+	}
+	if inWindow == 0 || inWindow == n {
+		t.Fatalf("%d of %d in the window: the test needs some in and some out", inWindow, n)
+	}
+	line := fmt.Sprintf("Listing: %d pages, %d OnCall appointments, %d of them in the window.", want.Pages, n, inWindow)
+	if !strings.Contains(rep.String(), line) {
+		t.Errorf("report does not say %q:\n%s", line, rep)
+	}
+}

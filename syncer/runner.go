@@ -92,15 +92,24 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 		}
 		appts = append(appts, a)
 	}
-	existing, err := r.list(ctx, r.Progress)
+	existing, pages, err := r.list(ctx, r.Progress)
 	if err != nil {
 		return nil, err
+	}
+	listing := &ListingStats{Pages: pages, Appointments: len(existing)}
+	for i := range existing {
+		if at := existing[i].DateTime; !at.Before(w.From) && at.Before(w.To) {
+			listing.InWindow++
+		}
 	}
 	cs, err := r.plan(ctx, ehr, &appts, existing, w, p)
 	if err != nil {
 		return nil, err
 	}
 	rep, err := r.applyChangeset(ctx, cs, len(existing))
+	if rep != nil {
+		rep.Listing = listing
+	}
 	if store, ok := ehr.(carelogic.URLStore); ok && !r.DryRun && rep != nil && ctx.Err() == nil {
 		r.storeURLs(ctx, store, appts, existing, rep)
 		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
@@ -211,20 +220,23 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 	}
 }
 
-// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page.
-func (r *Runner) list(ctx context.Context, progress func(Progress)) ([]oncall.Appointment, error) {
+// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page. It
+// returns them and the pages read.
+func (r *Runner) list(ctx context.Context, progress func(Progress)) ([]oncall.Appointment, int, error) {
 	var out []oncall.Appointment
+	pages := 0
 	opts := &oncall.AppointmentListOptions{ListOptions: oncall.ListOptions{PageSize: cmpOr(r.PageSize, 100)}}
 	for page, err := range r.Client.Appointments.Pages(ctx, opts) {
 		if err != nil {
-			return nil, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
+			return nil, pages, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
 		}
+		pages++
 		out = append(out, page.Results...)
 		if progress != nil {
 			progress(Progress{Listed: len(out)})
 		}
 	}
-	return out, nil
+	return out, pages, nil
 }
 
 // Apply applies a changeset: the actions of each appointment in order, different appointments concurrently.
@@ -615,7 +627,7 @@ func (r *Runner) create(ctx context.Context, a Action) ActionResult {
 // others are created again.
 func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int) {
 	for round := 0; len(pending) > 0 && round < maxCreateRounds; round++ {
-		existing, err := r.list(ctx, nil)
+		existing, _, err := r.list(ctx, nil)
 		if err != nil {
 			for _, i := range pending {
 				rep.Actions[i].Outcome = OutcomeFailed

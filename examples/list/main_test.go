@@ -295,7 +295,7 @@ func TestErrors(t *testing.T) {
 		{"base URL without token", nil, []string{"-region", "us", "-base-url", "http://127.0.0.1:1"}, "no OnCall token"},
 		{"token without region", nil, []string{"-token", "tok"}, "-region is required (ca or us)"},
 		{"env token and base URL without region", map[string]string{"ONCALL_API_TOKEN": "tok"}, []string{"-base-url", "http://127.0.0.1:1"}, "-region is required"},
-		{"unknown region", nil, []string{"-region", "eu", "-token", "tok"}, `-region: oncall: unknown region "eu"`},
+		{"unknown region", nil, []string{"-region", "eu", "-token", "tok"}, `-region: oncall: unknown region (a value of 2 characters)`},
 		{"page size 0", nil, []string{"-page-size", "0"}, "-page-size 0: want 1 to 1000"},
 		{"page size too large", nil, []string{"-page-size", "1001"}, "-page-size 1001: want 1 to 1000"},
 		{"negative max pages", nil, []string{"-max-pages", "-1"}, "-max-pages -1"},

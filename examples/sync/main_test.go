@@ -229,7 +229,7 @@ func TestErrors(t *testing.T) {
 		{"token without region", nil, []string{"-token", "t0k3n-secret", "-division", "5"}, "-region is required"},
 		{"env token with base URL but no region", map[string]string{"ONCALL_API_TOKEN": "t0k3n-secret"}, []string{"-base-url", "http://127.0.0.1:1/", "-division", "5"}, "-region is required"},
 		{"real without division", nil, []string{"-region", "us", "-token", "t0k3n-secret"}, "-division is required"},
-		{"unknown region", nil, []string{"-region", "eu", "-token", "t0k3n-secret", "-division", "5"}, `unknown region "eu"`},
+		{"unknown region", nil, []string{"-region", "eu", "-token", "t0k3n-secret", "-division", "5"}, `unknown region (a value of 2 characters)`},
 		{"missing source dir", nil, []string{"-source", "siu:" + filepath.Join(dir, "nope")}, "-source siu:"},
 		{"missing json file", nil, []string{"-source", "json:" + filepath.Join(dir, "nope.json")}, "no such file"},
 		{"malformed json file", nil, []string{"-source", "json:" + bad}, "-source json:"},

@@ -175,7 +175,7 @@ func TestErrors(t *testing.T) {
 		{"region without token", nil, []string{"-region", "ca"}, "no OnCall token: set -token or ONCALL_API_TOKEN"},
 		{"listen without token", nil, []string{"-region", "us", "-listen", "127.0.0.1:0"}, "no OnCall token"},
 		{"listen without region", withToken, []string{"-listen", "127.0.0.1:0"}, "-region is required (ca or us)"},
-		{"unknown region", nil, []string{"-region", "eu", "-token", token, "-listen", "127.0.0.1:0"}, `-region: oncall: unknown region "eu"`},
+		{"unknown region", nil, []string{"-region", "eu", "-token", token, "-listen", "127.0.0.1:0"}, `-region: oncall: unknown region (a value of 2 characters)`},
 		{"region without listen", withToken, []string{"-region", "ca"}, "-listen ADDR is required"},
 		{"bad listen", withToken, []string{"-region", "ca", "-listen", "not-an-address"}, "-listen not-an-address: listen tcp"},
 		{"bad listen port", withToken, []string{"-region", "ca", "-listen", "127.0.0.1:99999"}, "-listen 127.0.0.1:99999:"},
