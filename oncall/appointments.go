@@ -157,8 +157,15 @@ type optional[T any] struct {
 
 func (o *optional[T]) UnmarshalJSON(b []byte) error {
 	o.set = true
-	if u, ok := any(&o.v).(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(b)
+	switch v := any(&o.v).(type) {
+	case json.Unmarshaler:
+		return v.UnmarshalJSON(b)
+	case *AppointmentStatus:
+		// Every appointment has one; read a plain string where it lies rather than through a second decoder.
+		if s, next, ok := scanPlainString(b, 0); ok && next == len(b) {
+			*v = AppointmentStatus(s)
+			return nil
+		}
 	}
 	if bytes.Equal(b, []byte("null")) {
 		var zero T

@@ -3,6 +3,7 @@ package oncall
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -79,6 +80,16 @@ func unmarshalRef(b []byte, kind string, dst *int64) error {
 		*dst = n
 		return nil
 	}
+	// The API's references are plain URLs: read one in place, without copying it into a string. Anything else,
+	// including every error, takes the general reading below, which gives the same answer for a plain URL.
+	if len(b) >= 2 && b[len(b)-1] == '"' {
+		if path, ok := plainURLPath(b[1 : len(b)-1]); ok {
+			if k, n, err := splitPath(path); err == nil && string(k) == kind {
+				*dst = n
+				return nil
+			}
+		}
+	}
 	var s string
 	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
 		s = string(b[1 : len(b)-1])
@@ -111,20 +122,53 @@ func splitRefPath(raw string) (kind string, id int64, err error) {
 		}
 		path = u.Path
 	}
-	p := strings.Trim(path, "/")
-	i := strings.LastIndexByte(p, '/')
+	return splitPath(path)
+}
+
+var (
+	errRefNoID   = errors.New("URL path has no resource id")
+	errRefNoKind = errors.New("URL path has no resource kind")
+	errRefBadID  = errors.New("URL path does not end in a numeric id")
+)
+
+// splitPath returns the last two elements of a URL path, "<kind>/<id>", slashes around it ignored. It reads a
+// string or the bytes of one alike, so that a reference is read where it lies in a response.
+func splitPath[S string | []byte](path S) (kind S, id int64, err error) {
+	var none S
+	p := trimSlashes(path)
+	i := lastSlash(p)
 	if i < 0 {
-		return "", 0, fmt.Errorf("URL path has no resource id")
+		return none, 0, errRefNoID
 	}
-	kind, last := p[strings.LastIndexByte(p[:i], '/')+1:i], p[i+1:]
-	if kind == "" {
-		return "", 0, fmt.Errorf("URL path has no resource kind")
+	kind, last := p[lastSlash(p[:i])+1:i], p[i+1:]
+	if len(kind) == 0 {
+		return none, 0, errRefNoKind
 	}
-	id, err = strconv.ParseInt(last, 10, 64)
-	if err != nil || id <= 0 {
-		return "", 0, fmt.Errorf("URL path does not end in a numeric id")
+	id, ok := parseInt64(last)
+	if !ok || id <= 0 {
+		return none, 0, errRefBadID
 	}
 	return kind, id, nil
+}
+
+func trimSlashes[S string | []byte](s S) S {
+	i, j := 0, len(s)
+	for i < j && s[i] == '/' {
+		i++
+	}
+	for j > i && s[j-1] == '/' {
+		j--
+	}
+	return s[i:j]
+}
+
+func lastSlash[S string | []byte](s S) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '/' {
+			return i
+		}
+	}
+	return -1
 }
 
 // plainURLPath returns the path of raw without parsing it, when raw is an http or https URL (or an absolute path)
@@ -132,33 +176,57 @@ func splitRefPath(raw string) (kind string, id int64, err error) {
 // path of unreserved characters and slashes, with no escape, query or fragment. url.Parse would return the same
 // path for such a URL; every other string is left to url.Parse. A page of appointments holds several references
 // per item, so this spares decoding most of its allocations.
-func plainURLPath(raw string) (string, bool) {
-	rest, ok := strings.CutPrefix(raw, "https://")
+func plainURLPath[S string | []byte](raw S) (S, bool) {
+	var none S
+	rest, ok := cutPrefix(raw, "https://")
 	if !ok {
-		rest, ok = strings.CutPrefix(raw, "http://")
+		rest, ok = cutPrefix(raw, "http://")
 	}
 	path := raw
-	if !ok && strings.HasPrefix(raw, "//") {
-		return "", false // a network-path reference: url.Parse reads a host from it
+	if !ok && hasPrefix(raw, "//") {
+		return none, false // a network-path reference: url.Parse reads a host from it
 	}
 	if ok {
-		slash := strings.IndexByte(rest, '/')
-		if slash < 0 {
-			return "", false
+		slash := -1
+		for i := 0; i < len(rest); i++ {
+			if rest[i] == '/' {
+				slash = i
+				break
+			}
 		}
-		host, port, hasPort := strings.Cut(rest[:slash], ":")
-		if host == "" || !allBytes(host, isHostByte) || (hasPort && (port == "" || !allBytes(port, isDigit))) {
-			return "", false
+		if slash < 0 {
+			return none, false
+		}
+		host, port, hasPort := rest[:slash], rest[:0], false
+		for i := 0; i < len(host); i++ {
+			if host[i] == ':' {
+				host, port, hasPort = host[:i], host[i+1:], true
+				break
+			}
+		}
+		if len(host) == 0 || !allBytes(host, isHostByte) || (hasPort && (len(port) == 0 || !allBytes(port, isDigit))) {
+			return none, false
 		}
 		path = rest[slash:]
 	}
-	if !strings.HasPrefix(path, "/") || !allBytes(path, isPathByte) {
-		return "", false
+	if !hasPrefix(path, "/") || !allBytes(path, isPathByte) {
+		return none, false
 	}
 	return path, true
 }
 
-func allBytes(s string, ok func(byte) bool) bool {
+func hasPrefix[S string | []byte](s S, prefix string) bool {
+	return len(s) >= len(prefix) && string(s[:len(prefix)]) == prefix
+}
+
+func cutPrefix[S string | []byte](s S, prefix string) (S, bool) {
+	if !hasPrefix(s, prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+func allBytes[S string | []byte](s S, ok func(byte) bool) bool {
 	for i := 0; i < len(s); i++ {
 		if !ok(s[i]) {
 			return false
