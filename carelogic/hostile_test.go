@@ -19,22 +19,6 @@ import (
 // schedule's errors are cut at MaxErrors appointments of MaxErrors problems, of which the text lists fewer.
 const maxErrorText = 64 << 10
 
-// repeated builds a document of about size bytes: head, then item repeated (with sep between) until the size is
-// reached, then tail.
-func repeated(size int, head, item, sep, tail string) []byte {
-	var b bytes.Buffer
-	b.Grow(size + len(tail) + len(item))
-	b.WriteString(head)
-	for first := true; b.Len()+len(item)+len(sep)+len(tail) <= size; first = false {
-		if !first {
-			b.WriteString(sep)
-		}
-		b.WriteString(item)
-	}
-	b.WriteString(tail)
-	return b.Bytes()
-}
-
 // endless is a reader of schedule-looking bytes that never ends.
 type endless struct{}
 
@@ -82,10 +66,10 @@ func TestHostileReadJSON(t *testing.T) {
 	}
 	tests := []hostileInput{
 		of("a 50 MB string", []byte(carelogic.Schedule(one)), false, true),
-		of("millions of tiny appointments", repeated(size, `{"appointments": [`, `{}`, ",", `]}`), true, false),
-		of("deeply nested arrays", repeated(size, `{"appointments": `, `[`, "", ``), true, false),
-		of("a million participants", repeated(size, `{"appointments": [{"id": "a-1", "participants": [`, `{`+participantFields+`}`, ",", `]}]}`), true, false),
-		of("millions of unknown fields", repeated(size, `{"appointments": [{"id": "a-1", `, `"Jane Roe": 1`, ",", `}]}`), false, false),
+		of("millions of tiny appointments", memtest.Repeated(size, `{"appointments": [`, `{}`, ",", `]}`), true, false),
+		of("deeply nested arrays", memtest.Repeated(size, `{"appointments": `, `[`, "", ``), true, false),
+		of("a million participants", memtest.Repeated(size, `{"appointments": [{"id": "a-1", "participants": [`, `{`+participantFields+`}`, ",", `]}]}`), true, false),
+		of("millions of unknown fields", memtest.Repeated(size, `{"appointments": [{"id": "a-1", `, `"Jane Roe": 1`, ",", `}]}`), false, false),
 		of("random bytes", random, false, false),
 		{name: "an endless input", input: io.MultiReader(strings.NewReader(`{"appointments": [`), endless{}), limit: true},
 	}

@@ -17,22 +17,6 @@ import (
 // a Bundle's errors are cut at carelogic.MaxErrors entries.
 const maxErrorText = 64 << 10
 
-// hostile builds a document of about size bytes: head, then item repeated (with sep between) until the size is
-// reached, then tail.
-func hostile(size int, head, item, sep, tail string) []byte {
-	var b bytes.Buffer
-	b.Grow(size + len(tail) + len(item))
-	b.WriteString(head)
-	for first := true; b.Len()+len(item)+len(sep)+len(tail) <= size; first = false {
-		if !first {
-			b.WriteString(sep)
-		}
-		b.WriteString(item)
-	}
-	b.WriteString(tail)
-	return b.Bytes()
-}
-
 // TestHostileDecode feeds Decode, and ReadPath from a file, 50 MB inputs of the shapes that cost a decoder most,
 // each within or over the limits, and bounds the peak heap of the call.
 //
@@ -61,22 +45,22 @@ func TestHostileDecode(t *testing.T) {
 		},
 		{
 			name:  "millions of tiny entries",
-			input: hostile(size, `{"resourceType":"Bundle","entry":[`, `{}`, ",", `]}`),
+			input: memtest.Repeated(size, `{"resourceType":"Bundle","entry":[`, `{}`, ",", `]}`),
 			limit: true,
 		},
 		{
 			name:  "deeply nested arrays",
-			input: hostile(size, `{"resourceType":"Bundle","entry":`, `[`, "", ``),
+			input: memtest.Repeated(size, `{"resourceType":"Bundle","entry":`, `[`, "", ``),
 			limit: true,
 		},
 		{
 			name:  "a million participants",
-			input: hostile(size, `{"resourceType":"Appointment","id":"a-1","status":"booked","participant":[`, `{"actor":{"reference":"Patient/1"}}`, ",", `]}`),
+			input: memtest.Repeated(size, `{"resourceType":"Appointment","id":"a-1","status":"booked","participant":[`, `{"actor":{"reference":"Patient/1"}}`, ",", `]}`),
 			limit: true,
 		},
 		{
 			name:  "millions of tiny identifiers",
-			input: hostile(size, `{"resourceType":"Appointment","id":"a-1","status":"booked","identifier":[`, `{}`, ",", `]}`),
+			input: memtest.Repeated(size, `{"resourceType":"Appointment","id":"a-1","status":"booked","identifier":[`, `{}`, ",", `]}`),
 			limit: true,
 		},
 		{

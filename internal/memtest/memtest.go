@@ -89,3 +89,17 @@ func Check(t *testing.T, label string, limit uint64, f func()) Result {
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// Repeated builds a document of about size bytes: head, then item repeated (with sep between) until the size is
+// reached, then tail. The hostile inputs of the JSON readers' tests are made of it.
+func Repeated(size int, head, item, sep, tail string) []byte {
+	b := make([]byte, 0, size+len(tail)+len(item))
+	b = append(b, head...)
+	for first := true; len(b)+len(item)+len(sep)+len(tail) <= size; first = false {
+		if !first {
+			b = append(b, sep...)
+		}
+		b = append(b, item...)
+	}
+	return append(b, tail...)
+}
