@@ -287,9 +287,10 @@ func TestRunnerFollowsLatency(t *testing.T) {
 		t.Errorf("%d requests in flight at most, want more than the fixed 4 and at most %d", res.maxInFlight, oncall.MaxSuggestedConcurrency)
 	}
 	// A connection goes back to the idle pool a moment after its answer is read, so a worker's next request may
-	// open one more, and a busy machine holds connections longer: the connections opened are some multiple of the
-	// requests in flight (33 to 92 for 33 to 38 here). With 2 idle connections kept, most requests opened one.
-	if res.newConns > n/4 {
+	// open one more, and a busy machine (or -race) holds connections longer: the connections opened are a small
+	// multiple of the requests in flight (33 to 160 for 33 to 77 here). With 2 idle connections kept, most requests
+	// opened one.
+	if res.newConns > max(n/4, 3*res.maxInFlight) {
 		t.Errorf("%d connections opened for %d requests (%d in flight at most): idle connections are not kept", res.newConns, res.requests, res.maxInFlight)
 	}
 	if res.throttled != 0 {
