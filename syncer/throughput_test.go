@@ -267,9 +267,8 @@ func oldDefaultRunner(tb testing.TB, srv *oncalltest.Server) *syncer.Runner {
 }
 
 // TestRunnerFollowsLatency: with Concurrency zero, a runner whose requests take 50 ms keeps more than 4 in flight,
-// enough for the client's limit (500/s x 50 ms x 1.25 = 32, Little's law with a margin), opens about one
-// connection per request in flight rather than one for most requests, and causes no 429; the limit's fraction is
-// logged (BenchmarkRunnerLatency measures it).
+// enough for the client's limit (500/s x 50 ms x 1.25 = 32, Little's law with a margin), and causes no 429; the
+// limit's fraction and the connections opened are logged (BenchmarkRunnerLatency measures them).
 func TestRunnerFollowsLatency(t *testing.T) {
 	// Not parallel: the other tests' load would show as latency, and bunch the requests the server counts.
 	const n = 600
@@ -286,13 +285,9 @@ func TestRunnerFollowsLatency(t *testing.T) {
 	if res.maxInFlight <= 4 || res.maxInFlight > oncall.MaxSuggestedConcurrency {
 		t.Errorf("%d requests in flight at most, want more than the fixed 4 and at most %d", res.maxInFlight, oncall.MaxSuggestedConcurrency)
 	}
-	// A connection goes back to the idle pool a moment after its answer is read, so a worker's next request may
-	// open one more, and a busy machine (or -race) holds connections longer: the connections opened are a small
-	// multiple of the requests in flight (33 to 160 for 33 to 77 here). With 2 idle connections kept, most requests
-	// opened one.
-	if res.newConns > max(n/4, 3*res.maxInFlight) {
-		t.Errorf("%d connections opened for %d requests (%d in flight at most): idle connections are not kept", res.newConns, res.requests, res.maxInFlight)
-	}
+	// The connections opened are logged, not asserted: under load or -race net/http churns connections in a way
+	// no bound here holds reliably (33 to 220 for 600 requests). BenchmarkRunnerLatency reports them per 1,000
+	// requests, and oncall's TestDefaultTransportKeepsEnoughIdleConnections checks the transport's setting.
 	if res.throttled != 0 {
 		t.Errorf("%d 429s from the server's limit", res.throttled)
 	}
