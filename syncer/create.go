@@ -60,7 +60,9 @@ func (pl *planner) createParams(a *carelogic.Appointment, key string) (p *oncall
 	case len(invite) == 0:
 		return nil, "no client left to invite: every participant is cancelled, a no-show or in error", false
 	}
-	pl.out.Skipped = append(pl.out.Skipped, aside...)
+	for _, s := range aside {
+		pl.out.skipped.add(s)
+	}
 	md := baseMetadata(a)
 	md[KeyEMRClients] = rs.normalize().encode()
 	p = &oncall.AppointmentCreateParams{
@@ -94,7 +96,9 @@ func (pl *planner) create(a *carelogic.Appointment, key string) {
 	}
 	if !pl.policy.DisableCreateHold {
 		if c := pl.candidates(a, p, key); len(c) > 0 {
-			pl.out.Review = append(pl.out.Review, c...)
+			for _, r := range c {
+				pl.out.review.add(r)
+			}
 			pl.attend(key, "", fmt.Sprintf("not created: OnCall appointment %d without EHR metadata looks like it (review: add its emr_id to link it, or cancel it)", c[0].Appointment))
 			return
 		}

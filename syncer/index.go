@@ -12,42 +12,65 @@ import (
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
-// keyed is the OnCall appointments that carry one EHR key, oldest first, and whether the EHR listed that key.
+// keyed is one EHR key: the OnCall appointments that carry it and the EHR appointment listed under it. It is small
+// (positions, not copies): the index holds one per key.
 type keyed struct {
-	key  string
-	list []candidate
-	one  [1]candidate // list's storage while it holds one appointment, the usual case
-	seen bool
+	key string
+	// first is the oldest OnCall appointment that carries the key, a position in planner.cands (the others follow
+	// it in id order, through candidate.next), or -1.
+	first int32
+	// ehr is the EHR appointment planned for the key, a position in Plan's input, or -1 when the EHR did not list
+	// the key; copies is how many times it listed it.
+	ehr, copies int32
 }
 
 // candidate is an OnCall appointment with the sync's metadata read once, when the planner indexes it: reading it
-// again when the appointment is planned would fetch the map from memory a second time.
+// again when the appointment is planned would fetch the map from memory a second time. Its id and source are those
+// of its key, "source/id" (or the id alone): it keeps the id's length.
 type candidate struct {
 	m       *oncall.Appointment
-	id      metaString
-	source  metaString
-	series  metaString
 	clients metaString
+	series  string // KeyEMRSeries, or "" when there is none
+	idLen   int32
+	// next is the next OnCall appointment with the same key, in id order, or -1.
+	next int32
 }
 
+// source is the KeyEMRSource of c, whose key is key.
+func (c *candidate) source(key string) string {
+	if n := len(key) - int(c.idLen) - 1; n > 0 {
+		return key[:n]
+	}
+	return ""
+}
+
+// syncMeta is the sync's keys in an appointment's metadata, each as oncall.Metadata.String reads it.
+type syncMeta struct {
+	id, source, series, clients metaString
+	superseded                  bool
+}
+
+// owns reports whether the metadata names an EHR appointment the sync owns: an id, and not superseded.
+func (sm *syncMeta) owns() bool { return !sm.superseded && sm.id.v != "" }
+
 // scanMeta reads the sync's keys from md in one pass over the map, each as oncall.Metadata.String reads it.
-func scanMeta(md oncall.Metadata) (c candidate, superseded bool) {
+func scanMeta(md oncall.Metadata) (sm syncMeta) {
 	for name, v := range md {
 		switch name {
 		case KeyEMRID:
-			c.id.v, c.id.ok = metaText(v)
+			sm.id.v, sm.id.ok = metaText(v)
 		case KeyEMRSource:
-			c.source.v, c.source.ok = metaText(v)
+			sm.source.v, sm.source.ok = metaText(v)
 		case KeyEMRSeries:
-			c.series.v, c.series.ok = metaText(v)
+			sm.series.v, sm.series.ok = metaText(v)
 		case KeyEMRClients:
-			c.clients.v, c.clients.ok = metaText(v)
+			sm.clients.v, sm.clients.ok = metaText(v)
 		case KeyEMRSuperseded:
 			b, ok := v.(bool)
-			superseded = ok && b
+			sm.superseded = ok && b
 		}
 	}
-	return c, superseded
+	return sm
 }
 
 // metaText is oncall.Metadata.String for one value: a string, or an integer in base 10.
@@ -70,58 +93,101 @@ type unownedKey struct {
 	date     string
 }
 
+// index reads each OnCall appointment's sync metadata once, in the order listed, and files it under its EHR key in
+// a hash table of small entries, so that matching costs the same whatever the order of either input.
 func (pl *planner) index(existing []oncall.Appointment) {
-	// The OnCall appointments are grouped by EHR key by sorting rather than hashing: with tens of thousands of
-	// keys, a hash table is probed at random, while a sorted list is walked in step with the sorted EHR.
-	type owned struct {
-		key string
-		c   candidate
-	}
-	byKey := make([]owned, 0, len(existing))
+	pl.cands = make([]candidate, 0, len(existing))
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
-	for i := range existing {
-		m := &existing[i]
-		c, sup := scanMeta(m.Metadata)
-		if sup {
-			continue
+	var (
+		metas  [warmBatch]syncMeta
+		ends   [warmBatch]int // where each appointment's key ends in buf
+		hashes [warmBatch]uint64
+		buf    []byte
+	)
+	next := int32(0) // the entry after the last one found
+	for lo := 0; lo < len(existing); lo += warmBatch {
+		batch := existing[lo:min(lo+warmBatch, len(existing))]
+		// Most keys are the EHR's, already in the index: they are looked up in scratch space, and built to keep
+		// only when new.
+		buf = buf[:0]
+		for k := range batch {
+			start := len(buf)
+			if metas[k] = scanMeta(batch[k].Metadata); metas[k].owns() {
+				buf = appendKey(buf, metas[k].source.v, metas[k].id.v)
+			}
+			ends[k], hashes[k] = len(buf), pl.byKey.hashBytes(buf[start:])
 		}
-		c.m = m
-		switch key := joinKey(c.source.v, c.id.v); {
-		case key != "":
-			byKey = append(byKey, owned{key, c})
-		case !m.Cancelled && !m.DateTime.IsZero():
-			k := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
-			pl.unowned[k] = append(pl.unowned[k], m)
+		pl.warmth ^= pl.byKey.warm(hashes[:len(batch)], pl.keyed)
+		start := 0
+		for k := range batch {
+			m, sm, key := &batch[k], &metas[k], buf[start:ends[k]]
+			start = ends[k]
+			switch {
+			case sm.owns():
+				// An EHR and OnCall often list appointments in the same order (by start time), so the entry after
+				// the last one found is tried first: it lies next to it in memory.
+				at := next
+				if int(at) >= len(pl.keyed) || pl.keyed[at].key != string(key) {
+					var ok bool
+					if at, ok = pl.byKey.find(string(key), hashes[k], pl.keyed); !ok {
+						at = pl.entry(pl.keys.key(sm.source.v, sm.id.v), hashes[k])
+					}
+				}
+				next = at + 1
+				pl.cands = append(pl.cands, candidate{m: m, clients: sm.clients, series: sm.series.v, idLen: int32(len(sm.id.v)), next: -1})
+				pl.file(&pl.keyed[at], int32(len(pl.cands)-1))
+			case !sm.superseded && !m.Cancelled && !m.DateTime.IsZero():
+				day := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
+				pl.unowned[day] = append(pl.unowned[day], m)
+			}
 		}
-	}
-	slices.SortFunc(byKey, func(a, b owned) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.c.m.ID, b.c.m.ID)) })
-	pl.keyed = make([]keyed, 0, len(byKey)) // never grows past its capacity, so pointers into it stay valid
-	for _, o := range byKey {
-		if n := len(pl.keyed); n > 0 && pl.keyed[n-1].key == o.key {
-			pl.keyed[n-1].list = append(pl.keyed[n-1].list, o.c)
-			continue
-		}
-		pl.keyed = append(pl.keyed, keyed{key: o.key})
-		e := &pl.keyed[len(pl.keyed)-1]
-		e.list = append(e.one[:0], o.c)
 	}
 	for _, list := range pl.unowned {
 		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })
 	}
 }
 
+// reserve makes room in the index for n keys, the most the EHR or OnCall lists, and an eighth more for keys only
+// one of them has.
+func (pl *planner) reserve(n int) {
+	n += n / 8
+	pl.keyed = make([]keyed, 0, n)
+	pl.byKey = newKeyTable(n)
+}
+
+// entry returns the position in pl.keyed of the entry of key, whose hash is h (see keyTable.hash), which it adds if
+// there is none.
+func (pl *planner) entry(key string, h uint64) int32 {
+	at, ok := pl.byKey.find(key, h, pl.keyed)
+	if !ok {
+		at = int32(len(pl.keyed))
+		pl.keyed = append(pl.keyed, keyed{key: key, first: -1, ehr: -1})
+		pl.byKey.add(at, h, pl.keyed)
+	}
+	return at
+}
+
+// file adds the candidate ci to e's list, which is kept in id order (oldest first; in listing order for equal ids).
+func (pl *planner) file(e *keyed, ci int32) {
+	c := &pl.cands[ci]
+	link := &e.first
+	for *link >= 0 && pl.cands[*link].m.ID <= c.m.ID {
+		link = &pl.cands[*link].next
+	}
+	c.next, *link = *link, ci
+}
+
 // match picks the OnCall appointment for a key: the oldest live one, else the newest cancelled one. More than one
 // live appointment is reported: they are duplicates a person must resolve (cancelling one would notify patients).
-func (pl *planner) match(key string, e *keyed) *candidate {
-	if e == nil {
-		return nil
-	}
-	var first *candidate
+func (pl *planner) match(e *keyed) *candidate {
+	var first, last *candidate
 	live := 0
-	for i := range e.list {
-		if !e.list[i].m.Cancelled {
+	for ci := e.first; ci >= 0; ci = pl.cands[ci].next {
+		c := &pl.cands[ci]
+		last = c
+		if !c.m.Cancelled {
 			if live == 0 {
-				first = &e.list[i]
+				first = c
 			}
 			live++
 		}
@@ -129,19 +195,17 @@ func (pl *planner) match(key string, e *keyed) *candidate {
 	switch {
 	case live > 1:
 		ids := make([]string, 0, live)
-		for _, c := range e.list {
-			if !c.m.Cancelled {
+		for ci := e.first; ci >= 0; ci = pl.cands[ci].next {
+			if c := &pl.cands[ci]; !c.m.Cancelled {
 				ids = append(ids, fmt.Sprint(c.m.ID))
 			}
 		}
-		pl.attend(key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.m.ID))
+		pl.attend(e.key, "", fmt.Sprintf("duplicate OnCall appointments %s carry this EHR id; syncing %d, review the others", strings.Join(ids, ", "), first.m.ID))
 		return first
 	case live == 1:
 		return first
-	case len(e.list) > 0:
-		return &e.list[len(e.list)-1]
 	}
-	return nil
+	return last
 }
 
 // anyIgnored reports whether OnCall ignored anything the sync sent to c's appointment (see KeyEMRIgnored).
@@ -162,10 +226,10 @@ func (c *candidate) ignored(field, value string) bool {
 }
 
 // metadataCurrent reports whether c's metadata already holds the keys that identify a (id, source and series),
-// so that the usual case, nothing to record, costs no copy of the metadata.
+// so that the usual case, nothing to record, costs no copy of the metadata. c and a have the same key, and a key
+// ends with the id: ids of the same length are the same, and then so are the sources.
 func metadataCurrent(c *candidate, a *carelogic.Appointment) bool {
-	return c.id == metaString{a.ID, true} && (a.Source == "" || c.source == metaString{a.Source, true}) &&
-		(a.SeriesID == "" || c.series == metaString{a.SeriesID, true})
+	return int(c.idLen) == len(a.ID) && (a.SeriesID == "" || c.series == a.SeriesID)
 }
 
 // metaString is a metadata value as oncall.Metadata.String reads it.

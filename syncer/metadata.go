@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
@@ -110,65 +109,6 @@ func superseded(m oncall.Metadata) bool {
 	v, ok := m[KeyEMRSuperseded].(bool)
 	return ok && v
 }
-
-// emailHash is a short, stable fingerprint of an email address, compared case-insensitively. It identifies a
-// participant within one appointment; it is not a security measure (the address itself is on the participant).
-func emailHash(email string) string {
-	d := digestOf(email)
-	return d.String()
-}
-
-// digest is an email's fingerprint as emailHash renders it (at most 10 base-36 digits), held in place so that
-// computing and comparing one allocates nothing: the planner compares thousands per run.
-type digest struct {
-	n   uint8
-	buf [10]byte
-}
-
-// digestOf is the FNV-1a hash of the trimmed, lower-cased address, cut to 48 bits.
-func digestOf(email string) digest {
-	s := strings.TrimSpace(email)
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
-		s = strings.ToLower(s)
-	}
-	h := uint64(14695981039346656037) // FNV-1a 64-bit offset basis
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if ascii && 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h ^= uint64(c)
-		h *= 1099511628211 // FNV-1a 64-bit prime
-	}
-	// Rendered in base 36 as strconv.FormatUint does, with a constant divisor the compiler turns into a multiply.
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	var tmp [10]byte
-	i := len(tmp)
-	v := h & (1<<48 - 1)
-	for v >= 36 {
-		q := v / 36
-		i--
-		tmp[i] = digits[v-q*36]
-		v = q
-	}
-	i--
-	tmp[i] = digits[v]
-	var d digest
-	d.n = uint8(copy(d.buf[:], tmp[i:]))
-	return d
-}
-
-func (d *digest) String() string { return string(d.buf[:d.n]) }
-
-// is reports whether s is the rendered digest.
-func (d *digest) is(s string) bool { return string(d.buf[:d.n]) == s }
 
 // baseMetadata returns the keys that identify a's occurrence.
 func baseMetadata(a *carelogic.Appointment) oncall.Metadata {

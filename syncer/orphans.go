@@ -1,6 +1,10 @@
 package syncer
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // orphans cancels live, open, future OnCall appointments of the sources just read, inside the window, whose EHR
 // appointment was not among those read. Nothing is cancelled when the EHR returned nothing at all, which more
@@ -9,15 +13,18 @@ func (pl *planner) orphans(readAny bool, sources map[string]bool) {
 	if pl.policy.DisableOrphanCancel || !readAny {
 		return
 	}
-	for i := range pl.keyed { // in key order
-		e := &pl.keyed[i]
-		if e.seen {
-			continue
+	var unread []*keyed
+	for i := range pl.keyed {
+		if e := &pl.keyed[i]; e.ehr < 0 {
+			unread = append(unread, e)
 		}
-		for i := range e.list {
-			c := &e.list[i]
+	}
+	slices.SortFunc(unread, func(a, b *keyed) int { return strings.Compare(a.key, b.key) })
+	for _, e := range unread {
+		for ci := e.first; ci >= 0; ci = pl.cands[ci].next {
+			c := &pl.cands[ci]
 			m := c.m
-			if m.Cancelled || !sources[c.source.v] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
+			if m.Cancelled || !sources[c.source(e.key)] || !pl.window.contains(m.DateTime) || (!pl.policy.Now.IsZero() && !m.DateTime.After(pl.policy.Now)) {
 				continue
 			}
 			if closed(m.Status) {

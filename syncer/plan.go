@@ -1,10 +1,7 @@
 package syncer
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -51,101 +48,76 @@ func (w Window) contains(t time.Time) bool {
 //
 // A plan of a synced state is empty, and applying a plan and planning again gives an empty plan.
 func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy) *Changeset {
-	pl := &planner{policy: p, window: window, out: &Changeset{Actions: []Action{}, Skipped: []Skip{}, Review: []Candidate{}}}
+	pl := &planner{policy: p, window: window}
+	pl.reserve(max(len(ehr), len(existing)))
+	listed := pl.list(ehr)
 	pl.index(existing)
-	sources := map[string]bool{}
-	prevKey, prevSource := "", ""
-	j := 0 // the EHR and pl.keyed are both in key order: they are matched by walking them together
-	for i, it := range sortEHR(ehr) {
-		if i > 0 && it.key == prevKey {
-			pl.attend(it.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
-			continue
+	sources, prevSource := map[string]bool{}, ""
+	for i, at := range listed {
+		if i%warmBatch == 0 {
+			end := min(i+warmBatch, len(listed))
+			pl.warm(ehr[i:end], listed[i:end])
 		}
-		prevKey = it.key
-		if i == 0 || it.a.Source != prevSource {
-			sources[it.a.Source], prevSource = true, it.a.Source
+		e := &pl.keyed[at]
+		if e.ehr != int32(i) {
+			continue // another copy is planned
 		}
-		for j < len(pl.keyed) && pl.keyed[j].key < it.key {
-			j++
+		a := &ehr[i]
+		if len(sources) == 0 || a.Source != prevSource {
+			sources[a.Source], prevSource = true, a.Source
 		}
-		var e *keyed
-		if j < len(pl.keyed) && pl.keyed[j].key == it.key {
-			e = &pl.keyed[j]
-			e.seen = true
+		start := pl.out.position(e.key)
+		pl.appointment(a, e)
+		for range e.copies - 1 {
+			pl.attend(e.key, "", "the EHR listed this appointment more than once; the most recently updated copy was used")
 		}
-		pl.appointment(it.a, it.key, e)
+		pl.out.planned(start)
 	}
+	end := pl.out.position("")
 	pl.orphans(len(ehr) > 0, sources)
-	return pl.out
-}
-
-// ehrItem is an EHR appointment with its key, computed once.
-type ehrItem struct {
-	key string
-	a   *carelogic.Appointment
-}
-
-// sortEHR returns the appointments ordered by key and, for a key listed twice, newest update first, then latest
-// start, then by content (their JSON encodings compared), so that which copy wins never depends on the order the
-// EHR listed them in. Copies alike in all of that are identical, and either may win.
-func sortEHR(ehr []carelogic.Appointment) []ehrItem {
-	out := make([]ehrItem, len(ehr))
-	for i := range ehr {
-		out[i] = ehrItem{key: ehr[i].Key(), a: &ehr[i]}
-	}
-	slices.SortFunc(out, func(x, y ehrItem) int {
-		if c := strings.Compare(x.key, y.key); c != 0 {
-			return c
-		}
-		if c := y.a.UpdatedAt.Compare(x.a.UpdatedAt); c != 0 {
-			return c
-		}
-		if c := y.a.Start.Compare(x.a.Start); c != 0 {
-			return c
-		}
-		return bytes.Compare(encoded(x.a), encoded(y.a)) // only ever reached for a key listed twice, which is rare
-	})
-	return out
-}
-
-// encoded returns a's JSON encoding, which holds every field of an appointment.
-func encoded(a *carelogic.Appointment) []byte {
-	b, _ := json.Marshal(a) // an Appointment holds nothing json cannot encode
-	return b
+	return pl.out.changeset(end)
 }
 
 type planner struct {
 	policy Policy
 	window Window
-	out    *Changeset
-	keyed  []keyed
+	out    output
+	// The index (see index.go): every EHR key, listed by the EHR or carried by an OnCall appointment, the OnCall
+	// appointments that carry one, and where the keys are kept.
+	byKey keyTable
+	keyed []keyed
+	cands []candidate
+	keys  keyArena
 	// unowned holds live appointments without EHR metadata, by provider and UTC date, for the review heuristic.
 	unowned map[unownedKey][]*oncall.Appointment
 	// Scratch space reused from one appointment to the next, so that planning a synced appointment allocates
 	// next to nothing.
 	pairing pairing
 	roster  roster
-	buf     []byte
 	diff    diff
+	warmth  byte // see warm
 }
 
-func (pl *planner) add(a Action) { pl.out.Actions = append(pl.out.Actions, a) }
+func (pl *planner) add(a Action) { pl.out.actions.add(a) }
 
 // skip records a skip by policy; attend, one that needs a person.
 func (pl *planner) skip(key, client, reason string) {
-	pl.out.Skipped = append(pl.out.Skipped, Skip{Key: key, Client: client, Reason: reason})
+	pl.out.skipped.add(Skip{Key: key, Client: client, Reason: reason})
 }
 
 func (pl *planner) attend(key, client, reason string) {
-	pl.out.Skipped = append(pl.out.Skipped, Skip{Key: key, Client: client, Reason: reason, Attention: true})
+	pl.out.skipped.add(Skip{Key: key, Client: client, Reason: reason, Attention: true})
 }
 
-func (pl *planner) appointment(a *carelogic.Appointment, key string, e *keyed) {
-	if err := a.Validate(); err != nil {
-		pl.attend(key, "", err.Error())
-		return
+func (pl *planner) appointment(a *carelogic.Appointment, e *keyed) {
+	key := e.key
+	if !valid(a) {
+		if err := a.Validate(); err != nil {
+			pl.attend(key, "", err.Error())
+			return
+		}
 	}
-	c := pl.match(key, e)
+	c := pl.match(e)
 	if c == nil {
 		pl.create(a, key)
 		return

@@ -3,23 +3,24 @@ package syncer
 import (
 	"slices"
 	"strings"
-
-	"github.com/oncallsync/oncall-go/carelogic"
-	"github.com/oncallsync/oncall-go/oncall"
 )
 
 // roster is the decoded KeyEMRClients value: EHR client ids with the email hash each was invited with, sorted by
 // id, each id once, and for a client whose DNS, CBT or CBC the sync has carried to OnCall, that status's mark. An
-// entry holds its hash either as text (decoded from metadata) or as a digest (computed).
+// entry holds its hash either as text (decoded from metadata, and read as a digest too when it is one) or as a
+// digest (computed), so that pairing compares numbers and a roster is rendered only to be recorded.
 //
 // The mark is what makes a status final and sent once, whatever OnCall shows afterwards: a group client's DNS, which
 // OnCall's documented API cannot show, is recorded and never sent; a status the server ignored is not sent again.
 type roster []rosterEntry
 
 type rosterEntry struct {
-	id   string
+	id string
+	// hash is the hash as the metadata records it, or "" for one the planner computed: d.
 	hash string
-	d    digest
+	// d is the computed hash, or the recorded one read as a number when it is one a digest renders as (numeric).
+	d       digest
+	numeric bool
 	// mark is the status the sync carried to OnCall for the client (see statusMark), or 0.
 	mark byte
 }
@@ -28,13 +29,41 @@ func (e *rosterEntry) appendHash(b []byte) []byte {
 	if e.hash != "" {
 		return append(b, e.hash...)
 	}
-	return append(b, e.d.buf[:e.d.n]...)
+	return e.d.appendTo(b)
+}
+
+// is reports whether the entry's hash is d rendered, comparing numbers where it can.
+func (e *rosterEntry) is(d digest) bool {
+	if e.hash == "" || e.numeric {
+		return e.d == d
+	}
+	return d.is(e.hash)
+}
+
+// sameHash reports whether e and o hold the same hash text.
+func (e *rosterEntry) sameHash(o *rosterEntry) bool {
+	switch {
+	case e.hash != "" && o.hash != "":
+		return e.hash == o.hash
+	case e.hash == "":
+		return o.is(e.d)
+	}
+	return e.is(o.d)
 }
 
 // find returns the entry of id, or nil.
 func (r roster) find(id string) *rosterEntry {
-	if i, ok := slices.BinarySearchFunc(r, id, func(e rosterEntry, id string) int { return strings.Compare(e.id, id) }); ok {
-		return &r[i]
+	lo, hi := 0, len(r)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := strings.Compare(r[mid].id, id); {
+		case c == 0:
+			return &r[mid]
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
 	}
 	return nil
 }
@@ -51,7 +80,7 @@ func (r roster) get(id string) string {
 // address: the roster is sorted by id).
 func (r roster) clientFor(d *digest) (string, bool) {
 	for i := range r {
-		if d.is(r[i].hash) {
+		if r[i].is(*d) {
 			return r[i].id, true
 		}
 	}
@@ -129,105 +158,73 @@ func (r roster) revert(before roster, changes []ParticipantChange) roster {
 }
 
 // decodeRoster parses a KeyEMRClients value; malformed entries are dropped.
-func decodeRoster(s string) roster { return decodeRosterInto(nil, s) }
+func decodeRoster(s string) roster {
+	r, _ := decodeRosterInto(nil, s)
+	return r
+}
 
-// decodeRosterInto is decodeRoster reusing dst's storage.
-func decodeRosterInto(dst roster, s string) roster {
-	r := dst[:0]
-	for s != "" {
+// decodeRosterInto is decodeRoster reusing dst's storage. It also reports whether s is the roster's encoding
+// exactly (as encode renders it), so that comparing another roster with the entries tells whether it encodes to s.
+// It may answer false for an encoding it does not check (an escaped id).
+func decodeRosterInto(dst roster, s string) (r roster, canonical bool) {
+	r = dst[:0]
+	canonical = true
+	inOrder := true // ids ascending, each once
+	for rest := s; rest != ""; {
 		var entry string
-		entry, s, _ = strings.Cut(s, ",")
+		var more bool
+		entry, rest, more = strings.Cut(rest, ",")
+		if more && rest == "" {
+			canonical = false // a trailing comma
+		}
 		id, h, ok := strings.Cut(entry, "=")
 		if !ok || id == "" || h == "" {
+			canonical = false
 			continue
 		}
 		if strings.IndexByte(id, '%') >= 0 {
 			id = rosterUnescaper.Replace(id)
+			canonical = false
 		}
 		var mark byte
 		if h2, m, ok := strings.Cut(h, ":"); ok {
 			if len(m) != 1 || !validMark(m[0]) && m[0] != markKept || h2 == "" {
+				canonical = false
 				continue
 			}
 			h, mark = h2, m[0]
 		}
-		r = append(r, rosterEntry{id: id, hash: h, mark: mark})
+		if n := len(r); n > 0 && r[n-1].id >= id {
+			inOrder = false
+		}
+		d, numeric := parseDigest(h)
+		r = append(r, rosterEntry{id: id, hash: h, d: d, numeric: numeric, mark: mark})
 	}
-	return r.normalize()
+	// Each entry kept reads back as written: what remains is the order.
+	if !inOrder {
+		return r.normalize(), false
+	}
+	return r, canonical
 }
 
-// pairing is how the clients of an EHR appointment pair with the participants of its OnCall appointment: first
-// by the email recorded for the client when the sync put it there (which follows it across an email change), then
-// by its current email. A planner keeps one and reuses its storage.
-type pairing struct {
-	// client[i] is the index in m.Participants of a.Participants[i]'s participant, or -1.
-	client []int
-	// mark[i] is the status mark the roster records for a.Participants[i], or 0.
-	mark []byte
-	// taken[j] reports whether m.Participants[j] is paired with a client.
-	taken []bool
-	// digests[j] fingerprints m.Participants[j]'s email.
-	digests []digest
-	// recorded is the roster m's metadata records.
-	recorded roster
+// encodes reports whether r, normalized, encodes to s, of which decoded is the decoding and canonical whether s is
+// decoded's encoding exactly. An unchanged roster, the usual case, is compared entry by entry, without encoding it.
+func (r roster) encodes(s string, decoded roster, canonical bool) bool {
+	if canonical && r.equal(decoded) {
+		return true
+	}
+	return string(r.appendTo(nil)) == s
 }
 
-// participant returns the participant paired with a.Participants[i], or nil.
-func (pr *pairing) participant(m *oncall.Appointment, i int) *oncall.Participant {
-	if j := pr.client[i]; j >= 0 {
-		return &m.Participants[j]
+// equal reports whether r and o hold the same entries: ids, hashes and marks.
+func (r roster) equal(o roster) bool {
+	if len(r) != len(o) {
+		return false
 	}
-	return nil
-}
-
-// pair pairs a's clients with m's participants; clients is m's KeyEMRClients value.
-func (pr *pairing) pair(a *carelogic.Appointment, m *oncall.Appointment, clients metaString) {
-	pr.recorded = pr.recorded[:0]
-	if clients.ok {
-		pr.recorded = decodeRosterInto(pr.recorded, clients.v)
-	}
-	n := len(m.Participants)
-	pr.taken = slices.Grow(pr.taken[:0], n)[:n]
-	clear(pr.taken)
-	pr.digests = slices.Grow(pr.digests[:0], n)[:n]
-	for j := range m.Participants {
-		pr.digests[j] = digestOf(m.Participants[j].Email)
-	}
-	pr.client = slices.Grow(pr.client[:0], len(a.Participants))[:len(a.Participants)]
-	pr.mark = slices.Grow(pr.mark[:0], len(a.Participants))[:len(a.Participants)]
-	clear(pr.mark)
-	for i := range pr.client {
-		pr.client[i] = -1
-	}
-	take := func(match func(j int) bool) int {
-		for j := range pr.digests {
-			if !pr.taken[j] && match(j) {
-				pr.taken[j] = true
-				return j
-			}
-		}
-		return -1
-	}
-	for i, c := range a.Participants {
-		if e := pr.recorded.find(c.ClientID); e != nil {
-			pr.mark[i] = e.mark
-			pr.client[i] = take(func(j int) bool { return pr.digests[j].is(e.hash) })
+	for i := range r {
+		if r[i].id != o[i].id || r[i].mark != o[i].mark || !r[i].sameHash(&o[i]) {
+			return false
 		}
 	}
-	for i, c := range a.Participants {
-		if pr.client[i] < 0 {
-			d := digestOf(c.Email)
-			pr.client[i] = take(func(j int) bool { return pr.digests[j] == d })
-		}
-	}
-	// A 1:1 with one participant is its client, whatever the email says now: when the appointment was created
-	// before the sync recorded its roster (by an earlier integration, say), or when the roster records that very
-	// client and the address changed in OnCall (staff correcting it) or was not carried there. A 1:1 whose roster
-	// records another client is not paired: its client changed. (PlanEHR pairs EHR appointments that were never
-	// validated, so a 1:1 may have no client at all.)
-	if a.Kind == carelogic.Individual && n == 1 && len(pr.client) > 0 && pr.client[0] < 0 &&
-		(len(pr.recorded) == 0 || len(pr.recorded) == 1 && pr.recorded[0].id == a.Participants[0].ClientID) {
-		pr.taken[0] = true
-		pr.client[0] = 0
-	}
+	return true
 }

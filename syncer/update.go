@@ -69,14 +69,13 @@ func (pl *planner) update(a *carelogic.Appointment, key string, cand *candidate)
 	pl.complete(a, d, rs)
 	rs = rs.normalize()
 	pl.roster = rs
-	pl.buf = rs.appendTo(pl.buf[:0])
-	if clients := cand.clients; !clients.ok || clients.v != string(pl.buf) || !metadataCurrent(cand, a) {
+	if clients := cand.clients; !clients.ok || !rs.encodes(clients.v, pr.recorded, pr.canonical) || !metadataCurrent(cand, a) {
 		want := maps.Clone(m.Metadata)
 		if want == nil {
 			want = oncall.Metadata{}
 		}
 		maps.Copy(want, baseMetadata(a))
-		want[KeyEMRClients] = string(pl.buf)
+		want[KeyEMRClients] = rs.encode()
 		if !metadataEqual(want, m.Metadata) {
 			d.upd.Metadata = want
 			d.fields = append(d.fields, "metadata")
@@ -188,15 +187,16 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 		p := pr.participant(m, i)
 		mark := pr.mark[i]
 		if p == nil {
-			switch rec := recorded.get(c.ClientID); {
-			case eff.Effect == EffectRemove && rec != "":
-				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec, mark: mark})
+			// The roster's entry for a client, where there is one, is kept as it is (mark is its mark).
+			switch rec := recorded.find(c.ClientID); {
+			case eff.Effect == EffectRemove && rec != nil:
+				rs = append(rs, *rec)
 			case eff.Effect == EffectRemove:
 				rs = append(rs, rosterEntry{id: c.ClientID, d: digestOf(c.Email)})
-			case rec != "":
+			case rec != nil:
 				// On the roster but not on the appointment: removed for Error, or never invited because it was
 				// already cancelled when the appointment was created. Either way the sync does not add it back.
-				rs = append(rs, rosterEntry{id: c.ClientID, hash: rec, mark: mark})
+				rs = append(rs, *rec)
 				if eff.Effect == EffectNone {
 					pl.skip(d.key, c.ClientID, "client was removed from the OnCall appointment earlier and is not added back")
 				}
@@ -238,12 +238,12 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 		}
 		if c.Email != "" && !strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(c.Email)) {
 			dc := digestOf(c.Email)
-			switch rec := pr.recorded.get(c.ClientID); {
-			case rec != "" && dc.is(rec):
+			switch rec := pr.recorded.find(c.ClientID); {
+			case rec != nil && rec.is(dc):
 				// The EHR still has the address the client was invited with: it is OnCall's that changed, by
 				// someone who meant it. The EHR's is not pushed back over it.
 				pl.skip(d.key, c.ClientID, "email changed in OnCall since the sync invited the client; the EHR's is not sent back over it")
-				rs[len(rs)-1] = rosterEntry{id: c.ClientID, hash: rec, mark: mark} // and the roster keeps the EHR's
+				rs[len(rs)-1] = *rec // and the roster keeps the EHR's (mark is its mark)
 			case !plausibleEmail(c.Email):
 				pl.attend(d.key, c.ClientID, "email changed in the EHR to one OnCall would refuse (malformed); correct it in the EHR")
 			case pl.policy.DisableEmailPropagation:

@@ -1,0 +1,83 @@
+package syncer
+
+import (
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/oncall"
+)
+
+// A plan of 100000 appointments waits mostly for memory: whichever order the EHR lists its appointments in, the
+// OnCall appointment matched with each, and the index entry of each OnCall key, lie somewhere at random among
+// hundreds of megabytes. The planner therefore works in batches, and reads ahead for a whole batch what it is about
+// to read for each appointment (warm): one level of pointers at a time across the batch, so that the reads of
+// different appointments wait for memory together rather than one after the other. Warming reads and changes
+// nothing else; the bytes it reads are folded into planner.warmth only so that the reads are not optimized away.
+const warmBatch = 16
+
+// warm reads a batch of EHR appointments about to be planned, ehr[i] filed under pl.keyed[listed[i]], and the
+// OnCall appointments matched with them: the appointments, their participants and the strings planning compares.
+func (pl *planner) warm(ehr []carelogic.Appointment, listed []int32) {
+	var x byte
+	for i := range ehr {
+		a := &ehr[i]
+		x ^= first(a.Activity) ^ first(a.ProviderID) ^ first(string(a.Kind)) ^ first(string(a.Modality))
+		for j := range a.Participants {
+			c := &a.Participants[j]
+			x ^= first(c.ClientID) ^ first(c.Email) ^ first(string(c.Status))
+		}
+	}
+	var ms [warmBatch]*oncall.Appointment
+	n := 0
+	for _, at := range listed {
+		if e := &pl.keyed[at]; e.first >= 0 {
+			c := &pl.cands[e.first]
+			ms[n] = c.m
+			n++
+			x ^= first(c.clients.v) ^ first(c.series)
+		}
+	}
+	for _, m := range ms[:n] {
+		x ^= byte(len(m.Title) + len(m.Status) + len(m.Type) + len(m.Participants))
+	}
+	for _, m := range ms[:n] {
+		x ^= first(m.Title) ^ first(string(m.Status)) ^ first(string(m.Type))
+		for j := range m.Participants {
+			p := &m.Participants[j]
+			x ^= byte(len(p.Email) + len(p.Status))
+		}
+	}
+	for _, m := range ms[:n] {
+		for j := range m.Participants {
+			x ^= first(m.Participants[j].Email)
+		}
+	}
+	pl.warmth ^= x
+}
+
+// warm reads what finding a batch of keys, of the hashes given (see hash), will read: their slots, the entries
+// these name, and those entries' keys. (A hash of no key costs a read of the table's first slot.)
+func (t *keyTable) warm(hashes []uint64, entries []keyed) byte {
+	var slots [warmBatch]int32
+	mask := uint64(len(t.slots) - 1)
+	for k, h := range hashes {
+		slots[k] = t.slots[h&mask]
+	}
+	var keys [warmBatch]string
+	for k, s := range slots[:len(hashes)] {
+		if s != 0 {
+			keys[k] = entries[s-1].key
+		}
+	}
+	var x byte
+	for _, key := range keys[:len(hashes)] {
+		x ^= first(key)
+	}
+	return x
+}
+
+// first returns s's first byte, or 0.
+func first(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
+}
