@@ -202,19 +202,13 @@ func (a *Appointment) Validate() error {
 	default:
 		p.add(fmt.Sprintf("kind: %s, must be %q or %q", redact.Value(string(a.Kind)), Individual, Group))
 	}
-	var first map[string]int // by client id, the participant that has it first
-	if n > 1 {
-		first = make(map[string]int, n)
-	}
 	for i, c := range a.Participants {
-		j, dup := first[c.ClientID]
+		j, dup := firstWithClient(a.Participants, i)
 		switch {
 		case c.ClientID == "":
 			p.add(fmt.Sprintf("participants[%d]: client id missing", i))
 		case dup:
 			p.add(fmt.Sprintf("participants[%d]: client id listed twice, as participants[%d]", i, j))
-		case first != nil:
-			first[c.ClientID] = i
 		}
 	}
 	switch a.Modality {
@@ -227,6 +221,18 @@ func (a *Appointment) Validate() error {
 		return nil
 	}
 	return &ValidationError{ID: a.ID, Problems: p.done(), err: wrapped}
+}
+
+// firstWithClient returns the first participant before i with participant i's client id. A scan rather than a
+// map, so that Validate allocates nothing for a valid appointment (it runs on every appointment of every plan):
+// groups hold tens of clients, and an input past MaxParticipants is refused before it gets here.
+func firstWithClient(ps []Participant, i int) (int, bool) {
+	for j := range i {
+		if ps[j].ClientID == ps[i].ClientID {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 // modalityText shows a modality in an error: one of OnCall's other appointment types as it is, since those are

@@ -368,3 +368,18 @@ func TestParticipantLookup(t *testing.T) {
 		t.Errorf(`Participant("") = %+v, want nil`, p)
 	}
 }
+
+// TestValidateAllocatesNothingWhenValid: the syncer validates every appointment of every plan, so a valid one
+// must cost no allocation (a 25-client group included).
+func TestValidateAllocatesNothingWhenValid(t *testing.T) {
+	a := Appointment{ID: "g-1", Source: "s", Kind: Group, Modality: Video, Start: time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC), Duration: time.Hour}
+	for i := range MaxGroupParticipants {
+		a.Participants = append(a.Participants, Participant{ClientID: fmt.Sprintf("cl-%d", i)})
+	}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = a.Validate() }); n != 0 {
+		t.Errorf("Validate of a valid group: %v allocations, want 0", n)
+	}
+}

@@ -111,11 +111,9 @@ func (pl *planner) attend(key, client, reason string) {
 
 func (pl *planner) appointment(a *carelogic.Appointment, e *keyed) {
 	key := e.key
-	if !valid(a) {
-		if err := a.Validate(); err != nil {
-			pl.attend(key, "", err.Error())
-			return
-		}
+	if err := a.Validate(); err != nil {
+		pl.attend(key, "", err.Error())
+		return
 	}
 	c := pl.match(e)
 	if c == nil {
