@@ -13,11 +13,8 @@ import (
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/internal/memtest"
+	"github.com/oncallsync/oncall-go/internal/sourcetest"
 )
-
-// maxErrorText bounds the text of any error a hostile input gives: the limits name counts, never the input, and a
-// schedule's errors are cut at MaxErrors appointments of MaxErrors problems, of which the text lists fewer.
-const maxErrorText = 64 << 10
 
 // endless is a reader of schedule-looking bytes that never ends.
 type endless struct{}
@@ -27,13 +24,6 @@ func (endless) Read(p []byte) (int, error) {
 		p[i] = ' '
 	}
 	return len(p), nil
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 const participantFields = `"client_id": "c-1", "name": "Secret Name", "email": "secret@example.com"`
@@ -81,8 +71,8 @@ func TestHostileReadJSON(t *testing.T) {
 			memtest.Check(t, "ReadJSON: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
 				appts, err = carelogic.ReadJSON(tt.input)
 			})
-			t.Logf("ReadJSON: %s: error text %d bytes: %.300v", tt.name, len(errText(err)), err)
-			checkHostile(t, len(appts), err, tt.ok, tt.limit)
+			t.Logf("ReadJSON: %s: error text %d bytes: %.300v", tt.name, len(sourcetest.ErrText(err)), err)
+			sourcetest.CheckHostile(t, len(appts), err, tt.ok, tt.limit)
 			if tt.file == nil {
 				return
 			}
@@ -94,27 +84,9 @@ func TestHostileReadJSON(t *testing.T) {
 			memtest.Check(t, "ReadJSONPath: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
 				appts, err = carelogic.ReadJSONPath(path)
 			})
-			t.Logf("ReadJSONPath: %s: error text %d bytes", tt.name, len(errText(err)))
-			checkHostile(t, len(appts), err, tt.ok, tt.limit)
+			t.Logf("ReadJSONPath: %s: error text %d bytes", tt.name, len(sourcetest.ErrText(err)))
+			sourcetest.CheckHostile(t, len(appts), err, tt.ok, tt.limit)
 		})
-	}
-}
-
-// checkHostile checks the outcome of reading a hostile input: the appointment it holds, or an error of bounded
-// text, repeating nothing of the input, that wraps ErrLimit when a limit was passed.
-func checkHostile(t *testing.T, appts int, err error, ok, limit bool) {
-	t.Helper()
-	if ok != (err == nil) || ok && appts != 1 {
-		t.Errorf("%d appointments, error %.200v", appts, err)
-	}
-	if got := errors.Is(err, carelogic.ErrLimit); got != limit {
-		t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, limit)
-	}
-	if n := len(errText(err)); n > maxErrorText {
-		t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
-	}
-	if strings.Contains(errText(err), "Jane Roe") {
-		t.Errorf("error text repeats a field name from the input")
 	}
 }
 
@@ -187,12 +159,12 @@ func TestHostileReadJSONUnderTheLimit(t *testing.T) {
 			memtest.Check(t, tt.name, 6*carelogic.MaxSourceBytes, func() {
 				appts, err = carelogic.ReadJSON(bytes.NewReader(tt.input))
 			})
-			t.Logf("%s: %d bytes in, %d appointments, error text %d bytes", tt.name, len(tt.input), len(appts), len(errText(err)))
+			t.Logf("%s: %d bytes in, %d appointments, error text %d bytes", tt.name, len(tt.input), len(appts), len(sourcetest.ErrText(err)))
 			if tt.ok != (err == nil) || tt.ok && len(appts) != carelogic.MaxAppointments {
 				t.Errorf("ReadJSON: %d appointments, error %.300v", len(appts), err)
 			}
-			if n := len(errText(err)); n > maxErrorText {
-				t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
+			if n := len(sourcetest.ErrText(err)); n > sourcetest.MaxErrorText {
+				t.Errorf("error text is %d bytes, want at most %d", n, sourcetest.MaxErrorText)
 			}
 		})
 	}
@@ -223,7 +195,7 @@ func TestHostileReadJSONPath(t *testing.T) {
 	memtest.Check(t, "a file over the limit", 1<<20, func() {
 		_, err = carelogic.ReadJSONPath(big)
 	})
-	t.Logf("error text %d bytes: %v", len(errText(err)), err)
+	t.Logf("error text %d bytes: %v", len(sourcetest.ErrText(err)), err)
 	if !errors.Is(err, carelogic.ErrLimit) {
 		t.Errorf("ReadJSONPath = %v, want an error wrapping ErrLimit", err)
 	}
@@ -243,7 +215,7 @@ func TestHostileReadJSONPath(t *testing.T) {
 	memtest.Check(t, "a folder over the limit", 3*carelogic.MaxSourceBytes/2, func() {
 		appts, err = carelogic.ReadJSONPath(folder)
 	})
-	t.Logf("%d appointments, error text %d bytes: %v", len(appts), len(errText(err)), err)
+	t.Logf("%d appointments, error text %d bytes: %v", len(appts), len(sourcetest.ErrText(err)), err)
 	if len(appts) != 1 || !errors.Is(err, carelogic.ErrLimit) {
 		t.Errorf("ReadJSONPath = %d appointments, %v; want 1 and an error wrapping ErrLimit", len(appts), err)
 	}

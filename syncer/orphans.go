@@ -29,7 +29,7 @@ func (pl *planner) orphans(readAny bool, sources map[string]bool) {
 			}
 			if closed(m.Status) {
 				// Cancelling it would undo what was recorded or charged in OnCall, as for a deletion.
-				pl.skip(e.key, "", fmt.Sprintf("no longer in the EHR, but OnCall appointment %d is closed (%s); it is not cancelled", m.ID, oncallStatusText(m.Status, m.Status.Known())))
+				pl.skip(e.key, "", fmt.Sprintf("no longer in the EHR, but OnCall appointment %d is closed (%s); it is not cancelled", m.ID, oncallStatusText(m.Status)))
 				continue
 			}
 			pl.cancel(e.key, c, "", "no longer in the EHR")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/internal/redact"
+	"github.com/oncallsync/oncall-go/oncall"
 )
 
 // The report's texts follow the module's rule (internal/redact): ids, field names and counts, never a value from
@@ -78,10 +79,10 @@ func ehrStatusText(s carelogic.Status) string {
 	return string(s)
 }
 
-// oncallStatusText is an OnCall appointment or participant status for a reason: a documented one as is, any
-// other value the API sent by its length.
-func oncallStatusText[S ~string](s S, known bool) string {
-	if known || s == "" {
+// oncallStatusText is an OnCall appointment status for a reason: a documented one as is, any other value the
+// API sent by its length.
+func oncallStatusText(s oncall.AppointmentStatus) string {
+	if s.Known() || s == "" {
 		return string(s)
 	}
 	return redact.Value(string(s))

@@ -467,7 +467,7 @@ func (pl *planner) closed(a *carelogic.Appointment, key string, cand *candidate)
 			pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is cancelled; the sync does not reopen it", m.ID))
 		}
 	case a.Deleted || pl.changesPending(a, cand):
-		pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, oncallStatusText(m.Status, m.Status.Known())))
+		pl.skip(key, "", fmt.Sprintf("OnCall appointment %d is closed (%s); EHR changes are not synced to it", m.ID, oncallStatusText(m.Status)))
 	}
 }
 

@@ -11,11 +11,8 @@ import (
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/internal/memtest"
+	"github.com/oncallsync/oncall-go/internal/sourcetest"
 )
-
-// maxErrorText bounds the text of any error a hostile input gives: the limits name counts, never the input, and
-// a Bundle's errors are cut at carelogic.MaxErrors entries.
-const maxErrorText = 64 << 10
 
 // TestHostileDecode feeds Decode, and ReadPath from a file, 50 MB inputs of the shapes that cost a decoder most,
 // each within or over the limits, and bounds the peak heap of the call.
@@ -76,8 +73,8 @@ func TestHostileDecode(t *testing.T) {
 			memtest.Check(t, "Decode: "+tt.name, 2*carelogic.MaxSourceBytes, func() {
 				appts, err = Decode(tt.input)
 			})
-			t.Logf("Decode: %s: %d bytes in, error text %d bytes: %.200v", tt.name, len(tt.input), len(errText(err)), err)
-			checkHostile(t, len(appts), err, tt.ok, tt.limit)
+			t.Logf("Decode: %s: %d bytes in, error text %d bytes: %.200v", tt.name, len(tt.input), len(sourcetest.ErrText(err)), err)
+			sourcetest.CheckHostile(t, len(appts), err, tt.ok, tt.limit)
 
 			// ReadPath reads the file into memory first, as the caller of Decode did.
 			path := filepath.Join(dir, "hostile.json")
@@ -89,35 +86,13 @@ func TestHostileDecode(t *testing.T) {
 			memtest.Check(t, "ReadPath: "+tt.name, 3*carelogic.MaxSourceBytes, func() {
 				src, err = ReadPath(path)
 			})
-			t.Logf("ReadPath: %s: error text %d bytes", tt.name, len(errText(err)))
+			t.Logf("ReadPath: %s: error text %d bytes", tt.name, len(sourcetest.ErrText(err)))
 			if !tt.ok && errors.Is(err, carelogic.ErrEmptySource) {
 				t.Errorf("ReadPath: the error is an empty source, want the file's")
 			}
-			checkHostile(t, len(src.appts), err, tt.ok, tt.limit)
+			sourcetest.CheckHostile(t, len(src.appts), err, tt.ok, tt.limit)
 		})
 	}
-}
-
-// checkHostile checks the outcome of reading a hostile input: the appointment it holds, or an error of bounded
-// text that wraps carelogic.ErrLimit when a limit was passed.
-func checkHostile(t *testing.T, appts int, err error, ok, limit bool) {
-	t.Helper()
-	if ok != (err == nil) || ok && appts != 1 {
-		t.Errorf("%d appointments, error %.200v", appts, err)
-	}
-	if got := errors.Is(err, carelogic.ErrLimit); got != limit {
-		t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, limit)
-	}
-	if n := len(errText(err)); n > maxErrorText {
-		t.Errorf("error text is %d bytes, want at most %d", n, maxErrorText)
-	}
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // TestHostileUnderTheLimit feeds Decode the costliest documents the limits let through: just under
@@ -246,7 +221,7 @@ func TestHostileReadPath(t *testing.T) {
 	memtest.Check(t, "a file over the limit", 1<<20, func() {
 		src, err = ReadPath(big)
 	})
-	t.Logf("error text %d bytes: %v", len(errText(err)), err)
+	t.Logf("error text %d bytes: %v", len(sourcetest.ErrText(err)), err)
 	if !errors.Is(err, carelogic.ErrLimit) || src == nil {
 		t.Errorf("ReadPath = %v, %v; want a Source and an error wrapping ErrLimit", src, err)
 	}

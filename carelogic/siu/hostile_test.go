@@ -193,26 +193,6 @@ func checkHostile(t *testing.T, in hostileInput, f *Feed, err error, bound int) 
 	}
 }
 
-// checkHeap bounds the peak heap of a run that prepare makes ready (with fresh input, outside the measure). The
-// collector can fall behind on a busy machine whatever the code keeps: a mark phase stalled for 136 ms was seen to
-// let a 4 MiB heap reach 28 MiB while 5.2M small messages were read. So up to two runs measured with
-// memtest.Measure that pass the bound are logged and the run tried again; the third runs under memtest.Check,
-// which decides. A cost that grows with the input passes the bound on every run.
-func checkHeap(t *testing.T, label string, bound uint64, prepare func() func()) {
-	t.Helper()
-	for range 2 {
-		r := memtest.Measure(prepare())
-		if r.PeakHeap <= bound {
-			t.Logf("%s: peak heap %.1f MiB (bound %.1f MiB), %v", label, float64(r.PeakHeap)/(1<<20),
-				float64(bound)/(1<<20), r.Elapsed.Round(time.Millisecond))
-			return
-		}
-		t.Logf("%s: peak heap %.1f MiB, over the bound of %.1f MiB; measuring again", label,
-			float64(r.PeakHeap)/(1<<20), float64(bound)/(1<<20))
-	}
-	memtest.Check(t, label, bound, prepare())
-}
-
 func TestHostileApplyReader(t *testing.T) {
 	memtest.Hostile(t)
 	for _, in := range hostileInputs() {
@@ -221,7 +201,7 @@ func TestHostileApplyReader(t *testing.T) {
 				f   *Feed
 				err error
 			)
-			checkHeap(t, in.name, in.bound, func() func() {
+			memtest.CheckRuns(t, in.name, in.bound, func() func() {
 				r := in.gen()
 				f = NewFeed()
 				return func() { err = f.ApplyReader(r) }
@@ -248,7 +228,7 @@ func TestHostileReadDir(t *testing.T) {
 				t.Fatal(err)
 			}
 			var f *Feed
-			checkHeap(t, in.name, in.bound, func() func() {
+			memtest.CheckRuns(t, in.name, in.bound, func() func() {
 				f = nil
 				return func() { f, err = ReadDir(dir) }
 			})

@@ -88,6 +88,23 @@ func Check(t *testing.T, label string, limit uint64, f func()) Result {
 	return r
 }
 
+// CheckRuns is Check for a call prepare makes ready afresh (new input, outside the measure), on a busy machine:
+// the collector can fall behind whatever the code keeps (a mark phase stalled for 136 ms was seen to let a 4 MiB
+// heap reach 28 MiB), so a run over the bound is logged and tried again, up to three runs in all, the last under
+// Check, which decides. A cost that grows with the input passes the bound on every run.
+func CheckRuns(t *testing.T, label string, limit uint64, prepare func() func()) Result {
+	t.Helper()
+	for range 2 {
+		r := Measure(prepare())
+		if r.PeakHeap <= limit {
+			t.Logf("%s: peak heap %.1f MiB (bound %.1f MiB), %v", label, mib(r.PeakHeap), mib(limit), r.Elapsed.Round(time.Millisecond))
+			return r
+		}
+		t.Logf("%s: peak heap %.1f MiB, over the bound of %.1f MiB; measuring again", label, mib(r.PeakHeap), mib(limit))
+	}
+	return Check(t, label, limit, prepare())
+}
+
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
 
 // Repeated builds a document of about size bytes: head, then item repeated (with sep between) until the size is

@@ -86,3 +86,33 @@ func CheckSourceError(t testing.TB, err error, want *carelogic.SourceError, text
 		}
 	}
 }
+
+// MaxErrorText bounds the text of any error a hostile input gives a reader: the limits name counts, never the
+// input, and a source's errors are cut at carelogic.MaxErrors.
+const MaxErrorText = 64 << 10
+
+// ErrText is err's text, or "" for nil.
+func ErrText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// CheckHostile checks the outcome of reading a hostile input: the one appointment it holds when ok, or an error
+// of bounded text, repeating nothing of the input, that wraps carelogic.ErrLimit when limit (a limit was passed).
+func CheckHostile(t testing.TB, appts int, err error, ok, limit bool) {
+	t.Helper()
+	if ok != (err == nil) || ok && appts != 1 {
+		t.Errorf("%d appointments, error %.200v", appts, err)
+	}
+	if got := errors.Is(err, carelogic.ErrLimit); got != limit {
+		t.Errorf("errors.Is(err, ErrLimit) = %v, want %v", got, limit)
+	}
+	if n := len(ErrText(err)); n > MaxErrorText {
+		t.Errorf("error text is %d bytes, want at most %d", n, MaxErrorText)
+	}
+	if strings.Contains(ErrText(err), "Jane Roe") {
+		t.Errorf("error text repeats a field name from the input")
+	}
+}

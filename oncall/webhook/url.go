@@ -43,13 +43,14 @@ func AppointmentIDFromURL(raw string, roots ...string) (oncall.AppointmentID, er
 	return appointmentID(raw, rs)
 }
 
-// root is an accepted API root, normalised: scheme and host lower-case, a default port removed, and a path that
-// ends with a slash.
+// root is an accepted API root: its origin, normalised as the client normalises it (internal/origin), and a path
+// that ends with a slash.
 type root struct {
-	scheme, host, path string
+	origin.Origin
+	path string
 }
 
-func (r root) sameOrigin(o root) bool { return r.scheme == o.scheme && r.host == o.host }
+func (r root) sameOrigin(o root) bool { return r.Origin == o.Origin }
 
 func parseRoots(roots []string) ([]root, error) {
 	if len(roots) == 0 {
@@ -72,19 +73,12 @@ func parseRoot(s string) (root, error) {
 		u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(s, "#") {
 		return root{}, fmt.Errorf("webhook: API root %q: want an absolute http or https URL without user info, query or fragment", s)
 	}
-	r := originOf(u)
+	r := root{Origin: origin.Of(u)}
 	r.path = u.EscapedPath()
 	if !strings.HasSuffix(r.path, "/") {
 		r.path += "/"
 	}
 	return r, nil
-}
-
-// originOf returns the scheme and host of u, normalised as the client normalises them (internal/origin), in a root
-// without a path.
-func originOf(u *url.URL) root {
-	o := origin.Of(u)
-	return root{scheme: o.Scheme, host: o.Host}
 }
 
 // appointmentID is AppointmentIDFromURL with parsed roots. Its errors name what is wrong, never quoting the URL,
@@ -103,7 +97,7 @@ func appointmentID(raw string, roots []root) (oncall.AppointmentID, error) {
 		// url.Parse splits at the first '#', so one anywhere in raw is a fragment, even an empty one.
 		return 0, fmt.Errorf("%w: url has a fragment", ErrMalformed)
 	}
-	o := originOf(u)
+	o := root{Origin: origin.Of(u)}
 	path := u.EscapedPath() // escaped, so that "%31" is not read as "1"
 	onOrigin := false
 	for _, r := range roots {
