@@ -32,8 +32,9 @@
 //
 // By default the syncer uses only what OnCall documents: an appointment's status, cancelled flag and participants
 // list (see oncall/undocumented.go for what it does not document). Every change to one appointment is then one
-// update: its fields, its status, who is on it (the list, read again just before it is sent, so that a co-host
-// added or a patient's cancellation made in OnCall meanwhile stays) and the sync's metadata. A group client's DNS
+// update: its fields, its status, who is on it (the list as OnCall has it, read at most Runner.MaxListingAge
+// before, so that a co-host added or a patient's cancellation made in OnCall stays) and the sync's metadata. A
+// sync of k changes makes one listing pass and k calls. A group client's DNS
 // has no documented field: it is reported once, recorded in the roster, and never sent.
 //
 // Policy.UndocumentedParticipantAPI plans with the participant extension instead, a guess that OnCall has not

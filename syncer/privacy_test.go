@@ -96,7 +96,7 @@ func TestPrivacyUnderFaults(t *testing.T) {
 		server: []oncalltest.Option{oncalltest.WithToken(token)},
 		client: []oncall.Option{oncall.WithLogger(log)},
 	})
-	if err := h.srv.SetFaults(oncalltest.Faults{Seed: 12, Rate: 0.2, Kinds: oncalltest.FaultKinds(), Latency: time.Millisecond}); err != nil {
+	if err := h.srv.SetFaults(oncalltest.Faults{Seed: 5, Rate: 0.2, Kinds: oncalltest.FaultKinds(), Latency: time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	ehr := leakyEHR{Memory: h.mem, failReads: true}

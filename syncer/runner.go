@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,14 @@ type Runner struct {
 	Concurrency int
 	// PageSize is the page size of the listing pass (default 100).
 	PageSize int
+	// MaxListingAge is how long Sync may use an appointment's participants as its listing pass read them for an
+	// update that changes who is on it. Such an update sends the whole list, so it is built from the appointment
+	// as read: within MaxListingAge of the read, from the listing (one call per change, as the issue of calls per
+	// change asks); after it, or when the update is not the appointment's first write of the run, from a fresh
+	// read (two calls). A co-host added or a patient's cancellation made in OnCall between the read and the update
+	// would be undone, so the window is kept short. Zero means DefaultMaxListingAge; a negative value reads every
+	// such appointment again. Apply, which has no listing, always reads it.
+	MaxListingAge time.Duration
 	// DryRun plans and reports without writing anything to OnCall or the EHR.
 	DryRun bool
 	// Logger receives a line per action, without PHI: debug level when applied, info when a create's outcome is
@@ -50,6 +59,10 @@ type Progress struct {
 
 // errEarlierFailed is the Err of an action not run because an earlier change to its appointment failed.
 var errEarlierFailed = errors.New("not run: an earlier change to this appointment failed")
+
+// DefaultMaxListingAge is Runner.MaxListingAge when zero: about the time one listing pass of a large account takes,
+// so that a typical sync makes one call per change.
+const DefaultMaxListingAge = 30 * time.Second
 
 // maxCreateRounds bounds the look-up-then-retry rounds after ambiguous create failures.
 const maxCreateRounds = 3
@@ -92,11 +105,12 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 		}
 		appts = append(appts, a)
 	}
-	existing, pages, err := r.list(ctx, r.Progress)
+	read, err := r.list(ctx, r.Progress)
 	if err != nil {
 		return nil, err
 	}
-	listing := &ListingStats{Pages: pages, Appointments: len(existing)}
+	existing := read.appts
+	listing := &ListingStats{Pages: read.pages(), Appointments: len(existing)}
 	for i := range existing {
 		if at := existing[i].DateTime; !at.Before(w.From) && at.Before(w.To) {
 			listing.InWindow++
@@ -106,7 +120,7 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	if err != nil {
 		return nil, err
 	}
-	rep, err := r.applyChangeset(ctx, cs, len(existing))
+	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
 		rep.Listing = listing
 	}
@@ -220,23 +234,56 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 	}
 }
 
-// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page. It
-// returns them and the pages read.
-func (r *Runner) list(ctx context.Context, progress func(Progress)) ([]oncall.Appointment, int, error) {
-	var out []oncall.Appointment
-	pages := 0
+// listing is what a listing pass read: the appointments, and when each page was read.
+type listing struct {
+	appts   []oncall.Appointment
+	pageEnd []int       // index in appts after each page's last appointment
+	pageAt  []time.Time // when each page was read
+
+	once sync.Once
+	byID map[oncall.AppointmentID]int
+}
+
+func (l *listing) pages() int { return len(l.pageEnd) }
+
+// recent returns the appointment id as the listing read it, if it was read within maxAge of now, else nil.
+func (l *listing) recent(id oncall.AppointmentID, maxAge time.Duration, now time.Time) *oncall.Appointment {
+	if l == nil || maxAge < 0 {
+		return nil
+	}
+	l.once.Do(func() {
+		l.byID = make(map[oncall.AppointmentID]int, len(l.appts))
+		for i := range l.appts {
+			l.byID[l.appts[i].ID] = i
+		}
+	})
+	i, ok := l.byID[id]
+	if !ok {
+		return nil
+	}
+	page, _ := slices.BinarySearch(l.pageEnd, i+1)
+	if page >= len(l.pageAt) || now.Sub(l.pageAt[page]) > maxAge {
+		return nil
+	}
+	return &l.appts[i]
+}
+
+// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page.
+func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, error) {
+	l := &listing{}
 	opts := &oncall.AppointmentListOptions{ListOptions: oncall.ListOptions{PageSize: cmpOr(r.PageSize, 100)}}
 	for page, err := range r.Client.Appointments.Pages(ctx, opts) {
 		if err != nil {
-			return nil, pages, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
+			return nil, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
 		}
-		pages++
-		out = append(out, page.Results...)
+		l.appts = append(l.appts, page.Results...)
+		l.pageEnd = append(l.pageEnd, len(l.appts))
+		l.pageAt = append(l.pageAt, time.Now())
 		if progress != nil {
-			progress(Progress{Listed: len(out)})
+			progress(Progress{Listed: len(l.appts)})
 		}
 	}
-	return out, pages, nil
+	return l, nil
 }
 
 // Apply applies a changeset: the actions of each appointment in order, different appointments concurrently.
@@ -246,18 +293,24 @@ func (r *Runner) list(ctx context.Context, progress func(Progress)) ([]oncall.Ap
 // runner lists OnCall again and retries only the creates whose EHR key is still missing. An update that invites
 // someone, and a participant added through the extension, are checked the same way, by reading the appointment.
 // An update that changes who is on an appointment reads it first and applies the planned changes to its
-// participants as they are then (Action.ParticipantEntries).
+// participants as they are then (Action.ParticipantEntries); Sync uses its listing pass's read instead, when
+// recent enough (MaxListingAge).
 //
 // The report counts what was applied, lists failures with their reasons (ActionResult.Err) and what was skipped,
 // and the actions OnCall answered without applying every field (OutcomeIgnored). The error is ctx's when it ended
 // the run (the report then says what was done), and otherwise an *IncompleteError when anything is left undone
 // (see Sync).
 func (r *Runner) Apply(ctx context.Context, cs *Changeset) (*Report, error) {
-	return r.applyChangeset(ctx, cs, 0)
+	return r.applyChangeset(ctx, cs, nil)
 }
 
-// applyChangeset is Apply, reporting progress with the number of OnCall appointments listed before it.
-func (r *Runner) applyChangeset(ctx context.Context, cs *Changeset, listed int) (*Report, error) {
+// applyChangeset is Apply after the listing pass read, if not nil: it reports progress with the number of
+// appointments read, and updates that change who is on an appointment may use the participants it read.
+func (r *Runner) applyChangeset(ctx context.Context, cs *Changeset, read *listing) (*Report, error) {
+	listed := 0
+	if read != nil {
+		listed = len(read.appts)
+	}
 	if cs == nil {
 		cs = &Changeset{}
 	}
@@ -308,7 +361,7 @@ func (r *Runner) applyChangeset(ctx context.Context, cs *Changeset, listed int) 
 		for ; workers < n; workers++ {
 			wg.Go(func() {
 				for g := range work {
-					r.applyGroup(ctx, groups[g], starts[g], rep, finish)
+					r.applyGroup(ctx, groups[g], starts[g], rep, finish, read)
 				}
 			})
 		}
@@ -353,7 +406,9 @@ feed:
 
 // applyGroup applies one appointment's actions in order. After a participant change fails, the appointment's
 // final update is sent without the roster metadata, so that the roster never records a change that did not happen.
-func (r *Runner) applyGroup(ctx context.Context, acts []Action, start int, rep *Report, finish func(int, ActionResult)) {
+// Its first action may use the appointment as the listing read it (Runner.MaxListingAge); later ones follow a
+// write of the run, so they read it again.
+func (r *Runner) applyGroup(ctx context.Context, acts []Action, start int, rep *Report, finish func(int, ActionResult), read *listing) {
 	failed := false
 	for k, a := range acts {
 		i := start + k
@@ -368,7 +423,11 @@ func (r *Runner) applyGroup(ctx context.Context, acts []Action, start int, rep *
 				continue
 			}
 		}
-		res := r.apply(ctx, a)
+		var listed *oncall.Appointment
+		if k == 0 && a.Appointment != 0 {
+			listed = read.recent(a.Appointment, cmp.Or(r.MaxListingAge, DefaultMaxListingAge), time.Now())
+		}
+		res := r.apply(ctx, a, listed)
 		// An ignored field does not hold back the roster: the write happened, and the roster records what was
 		// sent, so that it is not sent again.
 		if res.Outcome != OutcomeApplied && res.Outcome != OutcomeIgnored {
@@ -401,8 +460,8 @@ func removeField(fields []string, f string) []string {
 	return out
 }
 
-// apply performs one action.
-func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
+// apply performs one action; listed, if not nil, is its appointment as recently read.
+func (r *Runner) apply(ctx context.Context, a Action, listed *oncall.Appointment) ActionResult {
 	appts := r.Client.Appointments
 	var err error
 	switch a.Kind {
@@ -426,7 +485,7 @@ func (r *Runner) apply(ctx context.Context, a Action) ActionResult {
 		return res
 	case ActionUpdate, ActionCancel:
 		if len(a.Participants) > 0 {
-			return r.updateParticipants(ctx, a)
+			return r.updateParticipants(ctx, a, listed)
 		}
 		var got *oncall.Appointment
 		if a.Update == nil {
@@ -565,21 +624,24 @@ func (r *Runner) recordIgnored(ctx context.Context, got *oncall.Appointment, fie
 	return "recorded in " + KeyEMRIgnored + ": not sent again"
 }
 
-// updateParticipants sends an update that changes who is on the appointment (documented API): it reads the
-// appointment, applies the planned changes to its participants as they are now (Action.ParticipantEntries), and
-// sends the list with the other fields. The client does not repeat a list once it may have reached the server
-// (oncall.RetryPolicy); after such an ambiguous failure, it reads the appointment again and builds the list from
-// that, so that nobody is invited twice and no change made in OnCall meanwhile (a patient's cancellation, a
-// co-host) is undone.
-func (r *Runner) updateParticipants(ctx context.Context, a Action) ActionResult {
+// updateParticipants sends an update that changes who is on the appointment (documented API): it applies the
+// planned changes to the appointment's participants as they are now (Action.ParticipantEntries), from listed if
+// not nil (read moments ago: see Runner.MaxListingAge) or else from a fresh read, and sends the list with the
+// other fields. The client does not repeat a list once it may have reached the server (oncall.RetryPolicy); after
+// such an ambiguous failure, it reads the appointment again and builds the list from that, so that nobody is
+// invited twice and no change made in OnCall meanwhile (a patient's cancellation, a co-host) is undone.
+func (r *Runner) updateParticipants(ctx context.Context, a Action, listed *oncall.Appointment) ActionResult {
 	for attempt := 0; ; attempt++ {
-		cur, err := r.Client.Appointments.Get(ctx, a.Appointment)
-		if err != nil {
-			res := r.result(ctx, a, nil, err)
-			if attempt > 0 {
-				res.Error = "reading the appointment again after an ambiguous failure: " + res.Error
+		cur := listed
+		if attempt > 0 || cur == nil {
+			var err error
+			if cur, err = r.Client.Appointments.Get(ctx, a.Appointment); err != nil {
+				res := r.result(ctx, a, nil, err)
+				if attempt > 0 {
+					res.Error = "reading the appointment again after an ambiguous failure: " + res.Error
+				}
+				return res
 			}
-			return res
 		}
 		upd := oncall.AppointmentUpdateParams{}
 		if a.Update != nil {
@@ -627,7 +689,7 @@ func (r *Runner) create(ctx context.Context, a Action) ActionResult {
 // others are created again.
 func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int) {
 	for round := 0; len(pending) > 0 && round < maxCreateRounds; round++ {
-		existing, _, err := r.list(ctx, nil)
+		read, err := r.list(ctx, nil)
 		if err != nil {
 			for _, i := range pending {
 				rep.Actions[i].Outcome = OutcomeFailed
@@ -636,8 +698,8 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 			return
 		}
 		found := map[string]*oncall.Appointment{}
-		for j := range existing {
-			m := &existing[j]
+		for j := range read.appts {
+			m := &read.appts[j]
 			if key := appointmentKey(m.Metadata); key != "" && !m.Cancelled && !superseded(m.Metadata) {
 				if _, dup := found[key]; !dup {
 					found[key] = m

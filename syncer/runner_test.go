@@ -93,7 +93,7 @@ func outcomes(rep *syncer.Report) []outcome {
 
 func TestRunnerCallCounts(t *testing.T) {
 	t.Parallel()
-	const n, pageSize = 120, 50
+	const n, pageSize = 1000, 100
 	pages := func(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 	h := newHarness(t, append(testSchedule(n-2), testGroup("g-1", 500, 503), testGroup("g-2", 510, 513)))
 	r := &syncer.Runner{Client: h.client, Concurrency: 4, PageSize: pageSize}
@@ -152,15 +152,30 @@ func TestRunnerCallCounts(t *testing.T) {
 		return appts
 	})
 	// On the documented API every change to an appointment is one request, whatever it changes: its fields, its
-	// status, who is on it. A change to who is on it reads the appointment first, so that what changed in OnCall
-	// meanwhile is kept.
+	// status, who is on it: pages(N) + k in all (issue 13). A change to who is on it builds the list from the
+	// appointment as the listing pass read it moments before (Runner.MaxListingAge).
 	step("sync of 10 changes", map[string]int{
 		list:                        pages(n),
 		"PATCH /appointments/{id}/": 10, // 2 times, 1 title, 2 DNS, 1 CBT, 1 deletion, 1 Error, 2 groups
-		"GET /appointments/{id}/":   2,  // the groups, read before their participants list is sent
 	}, map[syncer.ActionKind]int{syncer.ActionUpdate: 7, syncer.ActionCancel: 3})
 	// Cancelled appointments are still listed.
 	step("no-change sync after the changes", map[string]int{list: pages(n)}, map[syncer.ActionKind]int{})
+
+	// A listing older than MaxListingAge (here any: negative) is read again before a participants list is sent.
+	r.MaxListingAge = -1
+	h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		for i := range appts {
+			if appts[i].ID == "g-2" {
+				appts[i].Participants[1].Status = carelogic.StatusCBT
+			}
+		}
+		return appts
+	})
+	step("a group change with MaxListingAge -1", map[string]int{
+		list:                        pages(n),
+		"GET /appointments/{id}/":   1,
+		"PATCH /appointments/{id}/": 1,
+	}, map[syncer.ActionKind]int{syncer.ActionUpdate: 1})
 }
 
 func TestRunnerDryRun(t *testing.T) {
@@ -756,7 +771,8 @@ func TestRunnerAmbiguousListUpdate(t *testing.T) {
 			if diff := cmp.Diff(want, outcomes(rep)); diff != "" {
 				t.Errorf("outcomes (-want +got):\n%s\n%s", diff, rep)
 			}
-			wantCalls := map[string]int{"GET /appointments/": 1, "GET /appointments/{id}/": 2, "PATCH /appointments/{id}/": 2}
+			// The first list comes from the listing pass; the second from reading the appointment again.
+			wantCalls := map[string]int{"GET /appointments/": 1, "GET /appointments/{id}/": 1, "PATCH /appointments/{id}/": 2}
 			if diff := cmp.Diff(wantCalls, requestCounts(h.srv)); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}

@@ -162,25 +162,38 @@ func TestRunnerThroughputNo429(t *testing.T) {
 type latencyResult struct {
 	throughputResult
 	newConns, maxInFlight int
+	// steadyConns counts the connections opened after the first warmRequests requests had a connection: once the
+	// workers have grown, what a long sync pays in handshakes.
+	steadyConns int
+	runs        int // runs summed into this result
 }
 
+// warmRequests is the requests latencyApply counts as the run's warm-up, while the runner adds workers and each new
+// worker opens its connection.
+const warmRequests = 500
+
 // latencyApply applies n creates through r against srv, where every request takes latency on the server, and
-// counts the connections the client opened and the most requests it had in flight at once (from httptrace).
+// counts the connections the client opened (all, and after the warm-up) and the most requests it had in flight at
+// once (from httptrace).
 func latencyApply(tb testing.TB, srv *oncalltest.Server, r *syncer.Runner, cs *syncer.Changeset, latency time.Duration) latencyResult {
 	tb.Helper()
 	if err := srv.SetFaults(oncalltest.Faults{Seed: 1, Rate: 1, Kinds: []oncalltest.FaultKind{oncalltest.FaultLatency}, Latency: latency}); err != nil {
 		tb.Fatal(err)
 	}
 	var (
-		mu                 sync.Mutex
-		newConns, in, most int
+		mu                              sync.Mutex
+		newConns, steady, got, in, most int
 	)
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			mu.Lock()
 			defer mu.Unlock()
+			got++
 			if !info.Reused {
 				newConns++
+				if got > warmRequests {
+					steady++
+				}
 			}
 			in++
 			most = max(most, in)
@@ -206,7 +219,7 @@ func latencyApply(tb testing.TB, srv *oncalltest.Server, r *syncer.Runner, cs *s
 		}
 	}
 	mu.Lock()
-	res.newConns, res.maxInFlight = newConns, most
+	res.newConns, res.steadyConns, res.maxInFlight = newConns, steady, most
 	mu.Unlock()
 	return res
 }
@@ -220,7 +233,7 @@ func latencyApply(tb testing.TB, srv *oncalltest.Server, r *syncer.Runner, cs *s
 //
 //	go test -run '^$' -bench BenchmarkRunnerLatency -benchtime=1x -count=5 ./syncer/
 func BenchmarkRunnerLatency(b *testing.B) {
-	const n = 1500
+	const n = 3000
 	for _, latency := range []time.Duration{50 * time.Millisecond, 150 * time.Millisecond} {
 		for _, setup := range []string{"fixed4", "default"} {
 			b.Run(fmt.Sprintf("latency=%v/%s", latency, setup), func(b *testing.B) {
@@ -243,12 +256,15 @@ func BenchmarkRunnerLatency(b *testing.B) {
 					total.elapsed += res.elapsed
 					total.throttled += res.throttled
 					total.newConns += res.newConns
+					total.steadyConns += res.steadyConns
+					total.runs++
 					total.maxInFlight = max(total.maxInFlight, res.maxInFlight)
 					b.StartTimer()
 				}
 				b.ReportMetric(float64(total.requests)/total.elapsed.Seconds()/throughputLimit, "limit-fraction")
 				b.ReportMetric(float64(total.throttled)/float64(b.N), "429s")
 				b.ReportMetric(1000*float64(total.newConns)/float64(total.requests), "conns/1000req")
+				b.ReportMetric(1000*float64(total.steadyConns)/float64(total.requests-total.runs*warmRequests), "steady-conns/1000req")
 				b.ReportMetric(float64(total.maxInFlight), "max-in-flight")
 			})
 		}
