@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"time"
 
@@ -48,11 +49,20 @@ func (w Window) contains(t time.Time) bool {
 //
 // A plan of a synced state is empty, and applying a plan and planning again gives an empty plan.
 func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy) *Changeset {
+	return plan(ehr, existing, window, p, nil)
+}
+
+// plan is Plan, where the sources in read count as read even when ehr holds none of their appointments: their
+// orphans are cancelled (SyncChanges, for an appointment the EHR no longer has).
+func plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy, read map[string]bool) *Changeset {
 	pl := &planner{policy: p, window: window}
 	pl.reserve(max(len(ehr), len(existing)))
 	listed := pl.list(ehr)
 	pl.index(existing)
-	sources, prevSource := map[string]bool{}, ""
+	sources, prevSource, anySource := maps.Clone(read), "", false
+	if sources == nil {
+		sources = map[string]bool{}
+	}
 	for i, at := range listed {
 		if i%warmBatch == 0 {
 			end := min(i+warmBatch, len(listed))
@@ -63,8 +73,8 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 			continue // another copy is planned
 		}
 		a := &ehr[i]
-		if len(sources) == 0 || a.Source != prevSource {
-			sources[a.Source], prevSource = true, a.Source
+		if !anySource || a.Source != prevSource {
+			sources[a.Source], prevSource, anySource = true, a.Source, true
 		}
 		start := pl.out.position(e.key)
 		pl.appointment(a, e)
@@ -74,7 +84,7 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 		pl.out.planned(start)
 	}
 	end := pl.out.position("")
-	pl.orphans(len(ehr) > 0, sources)
+	pl.orphans(len(ehr) > 0 || len(read) > 0, sources)
 	return pl.out.changeset(end)
 }
 

@@ -68,6 +68,9 @@ type Report struct {
 	// Listing says what Sync's listing pass read; it is nil for Apply. OnCall documents no date filter, so the
 	// pass reads every appointment the token can see: its cost grows with the account's history, not the window.
 	Listing *ListingStats `json:"listing,omitempty"`
+	// Reconcile reports that SyncChanges met what only a full reconcile can settle: a create whose outcome is
+	// unknown, an appointment OnCall no longer has. Loop runs one at once.
+	Reconcile bool `json:"reconcile,omitempty"`
 }
 
 // ListingStats is what a listing pass read: pages and appointments, and how many of them start in the window.

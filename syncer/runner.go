@@ -89,11 +89,23 @@ const maxCreateRounds = 3
 // full report; otherwise a non-nil error means the run could not go on (the EHR or the listing could not be read,
 // ctx ended), and the report, if any, says what was done.
 func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, error) {
+	rep, _, err := r.sync(ctx, ehr, w, p)
+	return rep, err
+}
+
+// synced is what a full sync read, for Reconcile: the EHR appointments and the listing.
+type synced struct {
+	appts []carelogic.Appointment
+	read  *listing
+}
+
+// sync is Sync, returning also what it read when it got as far as applying.
+func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, *synced, error) {
 	if r.Client == nil {
-		return nil, errors.New("syncer: Runner.Client is nil")
+		return nil, nil, errors.New("syncer: Runner.Client is nil")
 	}
 	if err := w.check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p.Now.IsZero() {
 		p.Now = time.Now()
@@ -101,13 +113,13 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	var appts []carelogic.Appointment
 	for a, err := range ehr.Appointments(ctx, w.From, w.To) {
 		if err != nil {
-			return nil, fmt.Errorf("syncer: reading the EHR: %w", err)
+			return nil, nil, fmt.Errorf("syncer: reading the EHR: %w", err)
 		}
 		appts = append(appts, a)
 	}
 	read, err := r.list(ctx, r.Progress)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	existing := read.appts
 	listing := &ListingStats{Pages: read.pages(), Appointments: len(existing)}
@@ -118,7 +130,7 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	}
 	cs, err := r.plan(ctx, ehr, &appts, existing, w, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -130,7 +142,7 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 			err = rep.incomplete() // the URLs' warnings count too
 		}
 	}
-	return rep, err
+	return rep, &synced{appts: appts, read: read}, err
 }
 
 // plan plans the sync, checking each orphan the plan would cancel with the EHR (see Sync). Appointments found

@@ -1,0 +1,303 @@
+package syncer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/oncall"
+)
+
+// Change names an EHR appointment that changed (booked, edited, cancelled or deleted): its key
+// (carelogic.Appointment.Key), under which the ledger records it, and its id, which the adapter's Appointment
+// method takes.
+type Change struct {
+	Key string `json:"key"`
+	ID  string `json:"id"`
+}
+
+// ChangeOf returns the Change that names a.
+func ChangeOf(a *carelogic.Appointment) Change { return Change{Key: a.Key(), ID: a.ID} }
+
+// Digest returns the digest a ledger records of an EHR appointment (LedgerEntry.Digest): a hash of every field the
+// sync reads, so that two versions of an appointment that would sync alike have the same digest. It leaves out
+// UpdatedAt (an HL7 resend carries a new one), OnCallURL (the sync's own write) and Comments (not synced to
+// OnCall), and reads Start as an instant.
+func Digest(a *carelogic.Appointment) string {
+	c := *a
+	c.UpdatedAt, c.OnCallURL, c.Comments = time.Time{}, "", ""
+	c.Start = c.Start.UTC()
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "" // not reachable: an Appointment always encodes; "" never equals a recorded digest
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// SyncChanges syncs the EHR appointments named by changes, and only them, using ledger instead of a listing
+// pass: it is what an event-driven sync runs for each batch of changes (see Loop). For each change it reads the
+// appointment from the EHR (Adapter.Appointment) and looks its key up in the ledger:
+//
+//   - the same digest as recorded (a resend, or a change of nothing the sync reads): nothing, no call;
+//   - recorded with an OnCall appointment: that appointment is read (one call) and planned against, as Sync would
+//     plan it, and the plan applied (one call per changed appointment on the documented API): two calls;
+//   - not recorded: planned as new, and created (one call) after a Pending entry is recorded, so that a crash
+//     between the two cannot lead to a second create;
+//   - recorded as Pending (a create whose outcome is unknown), or recorded with an appointment OnCall no longer
+//     has: skipped, and Report.Reconcile set: only a listing pass can tell whether the create happened.
+//
+// An appointment the EHR no longer has (carelogic.ErrNotFound) is treated as deleted: its OnCall appointment is
+// cancelled where Policy allows, as Sync cancels an orphan. The ledger is updated for every appointment whose
+// actions all applied; one with a failure keeps its entry without a digest, so that its next change, or the next
+// full reconcile, plans it again.
+//
+// The ledger must have been built by Reconcile (Loop runs one first): a key it does not hold is taken as never
+// synced. What a listing pass alone can see is left to Reconcile: look-alike appointments booked by hand in OnCall (the
+// create hold), duplicates in OnCall, and changes made directly in OnCall that no webhook reported.
+//
+// The report and error are as Sync's (an *IncompleteError when something is left undone); its Listing is nil.
+func (r *Runner) SyncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, p Policy) (*Report, error) {
+	return r.syncChanges(ctx, ehr, ledger, changes, nil, p)
+}
+
+// syncChanges is SyncChanges; fresh holds OnCall appointments just read (a webhook's), which are planned against as
+// they are instead of read again, and whose keys are planned even when their EHR digest is unchanged, since what
+// changed is in OnCall.
+func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, fresh map[oncall.AppointmentID]*oncall.Appointment, p Policy) (*Report, error) {
+	switch {
+	case r.Client == nil:
+		return nil, errors.New("syncer: Runner.Client is nil")
+	case ehr == nil:
+		return nil, errors.New("syncer: SyncChanges: the EHR adapter is nil")
+	case ledger == nil:
+		return nil, errors.New("syncer: SyncChanges: the ledger is nil")
+	}
+	if p.Now.IsZero() {
+		p.Now = time.Now()
+	}
+	started := time.Now()
+	var (
+		appts     []carelogic.Appointment
+		existing  []oncall.Appointment
+		skipped   []Skip
+		digests   = map[string]string{}               // key -> digest of the EHR appointment planned
+		entries   = map[string]LedgerEntry{}          // key -> its entry before the run
+		gone      = map[string]oncall.AppointmentID{} // key -> its OnCall appointment, for EHR appointments gone
+		reconcile bool
+	)
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if c.Key == "" || seen[c.Key] {
+			continue
+		}
+		seen[c.Key] = true
+		skip := func(reason string, attention bool) {
+			skipped = append(skipped, Skip{Key: c.Key, Reason: reason, Attention: attention})
+		}
+		if len(c.Key) > MaxLedgerKeyBytes {
+			skip("its key is too long for the ledger: only the full reconcile syncs it", false)
+			continue
+		}
+		a, err := ehr.Appointment(ctx, c.ID)
+		found := err == nil
+		switch {
+		case errors.Is(err, carelogic.ErrNotFound):
+		case err != nil:
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			skip("the EHR could not be read: "+ehrErrorText(err), true)
+			continue
+		case a.Key() != c.Key:
+			skip(fmt.Sprintf("the EHR answered for id %s with another appointment", displayID(c.ID)), true)
+			continue
+		}
+		e, ok, err := ledger.Get(ctx, c.Key)
+		if err != nil {
+			return nil, fmt.Errorf("syncer: reading the ledger: %w", err)
+		}
+		var d string
+		if found {
+			d = Digest(&a)
+			if ok && !e.Pending && e.Digest == d && fresh[e.Appointment] == nil {
+				continue // nothing the sync reads has changed
+			}
+		}
+		switch {
+		case ok && e.Pending:
+			skip("a create of this appointment may have happened: the next full reconcile looks it up", false)
+			reconcile = true
+			continue
+		case !ok && !found:
+			continue // never synced, and gone: nothing to do
+		case ok:
+			m, err := fresh[e.Appointment], error(nil)
+			if m == nil {
+				m, err = r.Client.Appointments.Get(ctx, e.Appointment)
+			}
+			switch {
+			case errors.Is(err, oncall.ErrNotFound):
+				skip(fmt.Sprintf("OnCall no longer has appointment %d: the next full reconcile finds where it went", e.Appointment), true)
+				reconcile = true
+				continue
+			case err != nil:
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				skip("reading its OnCall appointment failed: "+err.Error(), true)
+				continue
+			}
+			existing = append(existing, *m)
+			entries[c.Key] = e
+			if !found {
+				gone[c.Key] = e.Appointment
+			}
+		}
+		if found {
+			appts = append(appts, a)
+			digests[c.Key] = d
+		}
+	}
+	// The sources of appointments the EHR no longer has count as read, so that their OnCall appointments, orphans
+	// now, are cancelled as Sync cancels them.
+	goneSources := map[string]bool{}
+	for key := range gone {
+		if m := findAppointment(existing, gone[key]); m != nil {
+			src, _ := m.Metadata.String(KeyEMRSource)
+			goneSources[src] = true
+		}
+	}
+	cs := plan(appts, existing, AllTime(), p, goneSources)
+	cs.Skipped = append(cs.Skipped, skipped...)
+	if !r.DryRun {
+		var pending []LedgerEntry
+		for _, a := range cs.Actions {
+			if a.Kind == ActionCreate {
+				pending = append(pending, LedgerEntry{Key: a.Key, Pending: true, Updated: time.Now()})
+			}
+		}
+		if len(pending) > 0 {
+			if err := ledger.Put(ctx, pending...); err != nil {
+				return nil, fmt.Errorf("syncer: recording creates in the ledger before sending them: %w", err)
+			}
+		}
+	}
+	// The appointments just read serve an update of who is on them, as a listing pass's would (MaxListingAge).
+	read := &listing{appts: existing, pageEnd: []int{len(existing)}, pageAt: []time.Time{started}}
+	rep, err := r.applyChangeset(ctx, cs, read)
+	if rep == nil {
+		return rep, err
+	}
+	rep.Reconcile = reconcile || rep.hasPendingCreate()
+	if r.DryRun {
+		return rep, err
+	}
+	if lerr := record(ctx, ledger, rep, entries, digests, gone); lerr != nil {
+		rep.Warnings = append(rep.Warnings, "updating the ledger failed, so the next change of these appointments reads them again: "+lerr.Error())
+		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
+			err = rep.incomplete()
+		}
+	}
+	return rep, err
+}
+
+// record writes to the ledger what a SyncChanges run applied: each key planned gets its OnCall appointment and,
+// when nothing about it failed or needs a person, the digest of the EHR appointment planned; a create that
+// certainly failed loses its Pending entry, one whose outcome is still unknown keeps it.
+func record(ctx context.Context, ledger Ledger, rep *Report, before map[string]LedgerEntry, digests map[string]string, gone map[string]oncall.AppointmentID) error {
+	now := time.Now()
+	type state struct {
+		id      oncall.AppointmentID
+		pending bool
+		unsure  bool // something failed or needs a person: record no digest
+		dropped bool // a create that certainly failed: no entry
+	}
+	keys := map[string]*state{}
+	get := func(key string) *state {
+		st := keys[key]
+		if st == nil {
+			st = &state{id: before[key].Appointment}
+			keys[key] = st
+		}
+		return st
+	}
+	for key := range digests {
+		get(key)
+	}
+	for key := range gone {
+		get(key)
+	}
+	for _, res := range rep.Actions {
+		st := get(res.Key)
+		ok := res.Outcome == OutcomeApplied || res.Outcome == OutcomeIgnored
+		switch res.Kind {
+		case ActionCreate, ActionRecreate:
+			switch {
+			case ok && res.Created != 0:
+				st.id = res.Created
+			case res.Kind == ActionCreate && !ambiguous(res.Err):
+				st.dropped = true
+			default:
+				st.pending = true
+			}
+		}
+		if !ok {
+			st.unsure = true
+		}
+	}
+	for _, s := range rep.Skipped {
+		if s.Attention {
+			get(s.Key).unsure = true
+		}
+	}
+	var put []LedgerEntry
+	var drop []string
+	for key, st := range keys {
+		switch {
+		case st.pending && st.id == 0:
+			put = append(put, LedgerEntry{Key: key, Pending: true, Updated: now})
+		case st.dropped && st.id == 0:
+			drop = append(drop, key)
+		case st.id != 0:
+			e := LedgerEntry{Key: key, Appointment: st.id, Updated: now}
+			if !st.unsure {
+				e.Digest = digests[key]
+			}
+			put = append(put, e)
+		}
+	}
+	if len(put) > 0 {
+		if err := ledger.Put(ctx, put...); err != nil {
+			return err
+		}
+	}
+	if len(drop) > 0 {
+		return ledger.Delete(ctx, drop...)
+	}
+	return nil
+}
+
+// hasPendingCreate reports whether a create's outcome is still unknown after the run.
+func (r *Report) hasPendingCreate() bool {
+	for _, a := range r.Actions {
+		if (a.Kind == ActionCreate || a.Kind == ActionRecreate) && a.Outcome == OutcomeFailed && ambiguous(a.Err) {
+			return true
+		}
+	}
+	return false
+}
+
+func findAppointment(appts []oncall.Appointment, id oncall.AppointmentID) *oncall.Appointment {
+	for i := range appts {
+		if appts[i].ID == id {
+			return &appts[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package syncer_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/oncall/oncalltest"
+	"github.com/oncallsync/oncall-go/syncer"
+)
+
+// loopHarness runs a Loop over h until the test ends, and hands each pass to the test.
+type loopHarness struct {
+	*harness
+	loop   *syncer.Loop
+	passes chan syncer.Pass
+	done   chan error
+}
+
+func startLoop(t *testing.T, h *harness, ledger syncer.Ledger) *loopHarness {
+	t.Helper()
+	lh := &loopHarness{harness: h, passes: make(chan syncer.Pass, 16), done: make(chan error, 1)}
+	lh.loop = &syncer.Loop{
+		Runner: h.runner(), EHR: h.mem, Ledger: ledger, Policy: h.policy,
+		Window:   func(time.Time) syncer.Window { return h.window },
+		Debounce: 20 * time.Millisecond, ReconcileEvery: -1,
+		OnPass: func(p syncer.Pass) { lh.passes <- p },
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { lh.done <- lh.loop.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-lh.done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return lh
+}
+
+// next waits for the loop's next pass, which must be of kind.
+func (lh *loopHarness) next(kind syncer.PassKind) syncer.Pass {
+	lh.t.Helper()
+	select {
+	case p := <-lh.passes:
+		if p.Kind != kind {
+			lh.t.Fatalf("pass %s (%v), want %s\n%s", p.Kind, p.Err, kind, p.Report)
+		}
+		return p
+	case <-time.After(30 * time.Second):
+		lh.t.Fatalf("no %s pass within 30 s", kind)
+	}
+	return syncer.Pass{}
+}
+
+// TestLoop: the loop reconciles at start, syncs notified EHR changes without listing, undoes a change made directly
+// in OnCall that a webhook reports, and goes on after a pass whose writes failed (issue 14).
+func TestLoop(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, append(testSchedule(20), testGroup("g-1", 500, 503)))
+	o := newOracle(h.policy)
+	o.sync(h.ehr())
+	lh := startLoop(t, h, syncer.NewMemoryLedger())
+	if p := lh.next(syncer.PassReconcile); p.Err != nil {
+		t.Fatalf("first reconcile: %v\n%s", p.Err, p.Report)
+	}
+	h.checkState(o, "after the first reconcile")
+
+	// EHR changes, notified twice each (an HL7 burst): one pass, no listing.
+	h.srv.ResetRequests()
+	edited := h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		var out []carelogic.Appointment
+		for _, a := range appts {
+			switch a.ID {
+			case "r-002":
+				a.Start = a.Start.Add(time.Hour)
+			case "g-1":
+				a.Participants[1].Status = carelogic.StatusCBC
+			default:
+				continue
+			}
+			out = append(out, a)
+		}
+		return out
+	})
+	o.sync(h.ehr())
+	lh.loop.Notify(changesOf(edited...)...)
+	lh.loop.Notify(changesOf(edited...)...)
+	p := lh.next(syncer.PassChanges)
+	if p.Err != nil || p.Items != 2 {
+		t.Fatalf("changes pass: %d items, %v; want 2, nil\n%s", p.Items, p.Err, p.Report)
+	}
+	if n := requestCounts(h.srv)["GET /appointments/"]; n != 0 {
+		t.Errorf("the changes pass listed %d pages, want none", n)
+	}
+	h.checkState(o, "after the changes pass")
+
+	// A change made directly in OnCall, reported by a webhook: undone, as the EHR is the system of record.
+	found := false
+	for _, m := range h.srv.Appointments() {
+		if id, _ := m.Metadata.String(syncer.KeyEMRID); id == "r-005" {
+			if err := h.srv.UpdateAsUser(m.ID, func(a *oncalltest.Appointment) { a.Title = "Edited in OnCall" }); err != nil {
+				t.Fatal(err)
+			}
+			got, err := h.client.Appointments.Get(t.Context(), m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lh.loop.NotifyOnCall(got)
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no OnCall appointment for r-005")
+	}
+	if p := lh.next(syncer.PassOnCall); p.Err != nil || p.Report.Applied[syncer.ActionUpdate] != 1 {
+		t.Fatalf("oncall pass: %v, applied %v; want the title put back\n%s", p.Err, p.Report.Applied, p.Report)
+	}
+	h.checkState(o, "after the webhook pass")
+
+	// Every write fails for a pass: the loop reports it and goes on; the change is synced when notified again.
+	if err := h.srv.InjectNext(oncalltest.FaultInternalError, 100, oncalltest.Match{Method: "PATCH"}); err != nil {
+		t.Fatal(err)
+	}
+	edited = h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		for _, a := range appts {
+			if a.ID == "r-007" {
+				a.Activity = "Family Therapy"
+				return []carelogic.Appointment{a}
+			}
+		}
+		return nil
+	})
+	o.sync(h.ehr())
+	lh.loop.Notify(changesOf(edited...)...)
+	if p := lh.next(syncer.PassChanges); !errors.Is(p.Err, syncer.ErrIncomplete) || p.Report.Failed[syncer.ActionUpdate] != 1 {
+		t.Fatalf("failing pass: %v, failed %v; want an incomplete run with the update failed", p.Err, p.Report.Failed)
+	}
+	h.srv.ClearFaults()
+	lh.loop.Notify(changesOf(edited...)...)
+	if p := lh.next(syncer.PassChanges); p.Err != nil {
+		t.Fatalf("pass after the faults: %v\n%s", p.Err, p.Report)
+	}
+	h.checkState(o, "after the faults")
+
+	stats := lh.loop.Stats()
+	want := map[syncer.PassKind]int{syncer.PassReconcile: 1, syncer.PassChanges: 3, syncer.PassOnCall: 1}
+	if diff := cmp.Diff(want, stats.Passes); diff != "" {
+		t.Errorf("passes (-want +got):\n%s", diff)
+	}
+	if stats.Failed != 1 || stats.Queued != 0 || !stats.LastReconcileOK || stats.LastReconcile.IsZero() {
+		t.Errorf("stats %+v: want 1 failed, none queued, a reconcile done", stats)
+	}
+}
+
+// TestLoopAsksForReconcile: a pass that meets a create whose outcome is unknown has the loop reconcile at once.
+func TestLoopAsksForReconcile(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(3))
+	ledger := syncer.NewMemoryLedger()
+	lh := startLoop(t, h, ledger)
+	lh.next(syncer.PassReconcile)
+	fresh := testSchedule(4)[3]
+	h.mem.Put(fresh)
+	if err := ledger.Put(t.Context(), syncer.LedgerEntry{Key: fresh.Key(), Pending: true}); err != nil {
+		t.Fatal(err)
+	}
+	lh.loop.Notify(syncer.ChangeOf(&fresh))
+	if p := lh.next(syncer.PassChanges); !p.Report.Reconcile {
+		t.Fatalf("pass of a pending create: Reconcile not set\n%s", p.Report)
+	}
+	lh.next(syncer.PassReconcile)
+	checkNoDuplicates(t, h.srv.Appointments(), "after the reconcile")
+	if e, ok, _ := ledger.Get(t.Context(), fresh.Key()); !ok || e.Pending || e.Appointment == 0 {
+		t.Errorf("entry after the reconcile: %+v", e)
+	}
+}
+
+// TestLoopRequiresFields: Run refuses a loop without its runner, EHR or ledger, at once.
+func TestLoopRequiresFields(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	for name, l := range map[string]*syncer.Loop{
+		"runner": {EHR: h.mem, Ledger: syncer.NewMemoryLedger()},
+		"ehr":    {Runner: h.runner(), Ledger: syncer.NewMemoryLedger()},
+		"ledger": {Runner: h.runner(), EHR: h.mem},
+	} {
+		if err := l.Run(t.Context()); err == nil {
+			t.Errorf("%s missing: Run returned nil", name)
+		}
+	}
+}
