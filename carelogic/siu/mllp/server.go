@@ -62,7 +62,8 @@ type Server struct {
 }
 
 // Stats are a Server's counters since it was created, for a service to expose. Every frame that starts counts in
-// exactly one of Accepted, Errored, Rejected and Dropped.
+// exactly one of Accepted, Errored, Rejected and Dropped; a message counts by the answer decided for it, whether or
+// not the answer reached the peer.
 type Stats struct {
 	// Conns counts the connections open now.
 	Conns int64
@@ -220,13 +221,15 @@ func (s *Server) drain(sv *serving, cancelHandlers context.CancelFunc) error {
 		return nil
 	case <-expired:
 	}
-	cancelHandlers()
+	// Close first, so that a Handler that returns as its ctx ends gets no answer written: its sender learns
+	// nothing and sends the message again, which is what an answer would have asked for.
 	sv.mu.Lock()
 	n = len(sv.conns)
 	for c := range sv.conns {
 		_ = c.nc.Close()
 	}
 	sv.mu.Unlock()
+	cancelHandlers()
 	log.Warn("mllp: shutdown grace expired: connections closed with messages in flight", "conns", n)
 	return fmt.Errorf("%w: %d connections closed", ErrShutdownTimeout, n)
 }

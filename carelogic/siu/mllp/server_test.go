@@ -661,6 +661,37 @@ func sendAsync(c *Conn, msg []byte) <-chan sendResult {
 	return out
 }
 
+// TestServerAcksOnlyAfterHandler: no answer leaves the server while the handler runs; it comes once the handler
+// returned nil.
+func TestServerAcksOnlyAfterHandler(t *testing.T) {
+	h := newBlocking(false)
+	addr, _ := serve(t, &Server{Handler: h})
+	nc := dialRaw(t, addr)
+	if _, err := io.WriteString(nc, frame(message(t, "M1"))); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, h.entered, "the handler")
+	// A server that answered before its handler returned would have answered by now; a pause cannot prove the
+	// contrary, but this one catches the mistake.
+	_ = nc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, err := nc.Read(make([]byte, 1)); !isTimeout(err) {
+		t.Fatalf("Read while the handler runs = %d, %v; want nothing", n, err)
+	}
+	close(h.release)
+	_ = nc.SetReadDeadline(time.Now().Add(hang))
+	p, err := NewReader(nc, 0).ReadFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := ParseAck(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(Ack{Code: ApplicationAccept, ControlID: "M1"}, ack); d != "" {
+		t.Errorf("Ack (-want +got):\n%s", d)
+	}
+}
+
 // TestServerShutdownDrains cancels Serve's ctx while a handler is blocked mid-message: Serve stops accepting and
 // closes the idle connection at once, waits for the handler, writes its ACK, then returns nil, leaving no
 // goroutine behind. Not parallel: it counts goroutines.
