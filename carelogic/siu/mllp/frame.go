@@ -3,7 +3,6 @@ package mllp
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -171,9 +170,4 @@ func WriteFrame(w io.Writer, payload []byte) error {
 		return fmt.Errorf("mllp: writing a frame: %w", err)
 	}
 	return nil
-}
-
-// isFrameError reports whether err refuses one frame and leaves the stream readable.
-func isFrameError(err error) bool {
-	return errors.Is(err, ErrFrame) || errors.Is(err, siu.ErrLimit)
 }

@@ -52,6 +52,11 @@ func readAll(t *testing.T, r *Reader) []result {
 	}
 }
 
+// isFrameError reports whether err refuses one frame and leaves the stream readable.
+func isFrameError(err error) bool {
+	return errors.Is(err, ErrFrame) || errors.Is(err, siu.ErrLimit)
+}
+
 func TestReadFrame(t *testing.T) {
 	eof := result{Nil: true, Err: "EOF"}
 	tests := []struct {

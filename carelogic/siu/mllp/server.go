@@ -48,8 +48,8 @@ type Server struct {
 	// frame dropped without an answer.
 	ReadTimeout time.Duration
 	// ShutdownTimeout is the grace Serve gives messages being handled when its ctx ends (DefaultShutdownTimeout).
-	// When it runs out, Handlers' contexts are cancelled, their connections closed without an answer, and Serve
-	// returns ErrShutdownTimeout.
+	// When it runs out, the connections still handling a message are closed without an answer, the Handlers'
+	// contexts cancelled, and Serve returns ErrShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// Logger receives a line per connection and per message: ids (MSH-10, redacted by the module's one rule),
 	// codes, counts and the package's own error texts, never message content nor a Handler's error text. Nil is
@@ -110,8 +110,8 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 // returns: it stops accepting and closes ln, closes the connections waiting for a frame or in the middle of one
 // (a frame not yet read whole is dropped: nothing was taken, so its sender's resend is harmless), lets every
 // message already read finish its Handler and get its acknowledgement written, and returns nil once every
-// connection is closed. When ShutdownTimeout runs out first, it cancels the Handlers' contexts, closes their
-// connections and returns an error wrapping ErrShutdownTimeout, without waiting for Handlers that ignore ctx.
+// connection is closed. When ShutdownTimeout runs out first, it closes the connections still handling a message
+// (their senders get no answer and send again), cancels the Handlers' contexts and returns an error wrapping ErrShutdownTimeout, without waiting for Handlers that ignore ctx.
 //
 // A temporary error accepting a connection (too many open files) is retried after a pause; any other ends Serve,
 // which shuts down as above and returns it.
