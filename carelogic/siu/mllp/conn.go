@@ -222,4 +222,3 @@ func (s *Server) handle(ctx context.Context, h header, payload []byte, frameErr 
 	return outcome{code: ApplicationError, reason: "message not applied: the receiver could not record it; send it again",
 		errCode: errApplicationInternal, errText: errApplicationInternalTx}
 }
-
