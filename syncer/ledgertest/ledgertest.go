@@ -120,10 +120,15 @@ func sorted(entries ...syncer.LedgerEntry) []syncer.LedgerEntry {
 	return out
 }
 
+// put puts entries, and checks that Put leaves its argument as it was: the caller's slice is the caller's.
 func put(t *testing.T, l syncer.Ledger, entries ...syncer.LedgerEntry) {
 	t.Helper()
-	if err := l.Put(t.Context(), entries...); err != nil {
+	arg := slices.Clone(entries)
+	if err := l.Put(t.Context(), arg...); err != nil {
 		t.Fatalf("Put: %v", err)
+	}
+	if d := cmp.Diff(entries, arg); d != "" {
+		t.Errorf("Put changed the entries it was given (-before +after):\n%s", d)
 	}
 }
 
