@@ -166,7 +166,8 @@ func precheck(path string, lockWait time.Duration) error {
 }
 
 // openBolt is bolt.Open, turning a panic of bbolt's on a damaged file (it panics on some malformed pages) into
-// an error wrapping ErrCorrupt, so that a service can move the file aside instead of crashing.
+// an error wrapping ErrCorrupt, so that a service can move the file aside instead of crashing. The file bbolt had
+// opened is then closed, and its lock released, only when the garbage collector finalizes it.
 func openBolt(path string, opts *bolt.Options) (db *bolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -562,5 +563,42 @@ func TestMessagesPaged(t *testing.T) {
 	}
 	if d := cmp.Diff(want[:1052], got, equalBytes); d != "" {
 		t.Errorf("Messages, breaking out (-want +got):\n%s", d)
+	}
+}
+
+// TestCheckWhileWriting runs Check beside writers: bbolt's check is safe beside them only in a read-write
+// transaction.
+func TestCheckWhileWriting(t *testing.T) {
+	l := open(t, filepath.Join(t.TempDir(), "ledger.db"))
+	var (
+		wg   sync.WaitGroup
+		want []syncer.LedgerEntry
+	)
+	for w := range 4 {
+		var mine []syncer.LedgerEntry
+		for i := range 30 {
+			mine = append(mine, entry(fmt.Sprintf("carelogic/%d-%02d", w, i), w*100+i+1))
+		}
+		want = append(want, mine...)
+		wg.Go(func() {
+			for _, e := range mine {
+				if err := l.Put(t.Context(), e); err != nil {
+					t.Errorf("Put: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 20 {
+			if err := l.Check(t.Context()); err != nil {
+				t.Errorf("Check: %v", err)
+				return
+			}
+		}
+	})
+	wg.Wait()
+	if d := cmp.Diff(want, allEntries(t, l)); d != "" {
+		t.Errorf("entries (-want +got):\n%s", d)
 	}
 }

@@ -17,7 +17,8 @@ const maxCheckErrors = 10
 // Check reads the whole file: bbolt's consistency check (every page reachable once, none both used and free,
 // keys in order) and the decoding of every ledger entry and inbox message. It returns nil for a sound file and
 // otherwise an error wrapping ErrCorrupt that describes up to ten problems. It reads in one transaction, a few
-// milliseconds per megabyte of file, and ctx is checked only before it starts.
+// milliseconds per megabyte of file, and ctx is checked only before it starts. Writes wait while it runs: bbolt's
+// check is safe beside other writers only in a read-write transaction, which Check opens and rolls back.
 func (l *Ledger) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -28,7 +29,7 @@ func (l *Ledger) Check(ctx context.Context) error {
 			problems = append(problems, err)
 		}
 	}
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.rolledBack(func(tx *bolt.Tx) error {
 		for err := range tx.Check(bolt.WithKVStringer(redactedKV{})) {
 			note(err)
 		}
@@ -66,4 +67,17 @@ type redactedKV struct{}
 func (redactedKV) KeyToString(k []byte) string { return redact.ID(string(k)) }
 func (redactedKV) ValueToString(v []byte) string {
 	return "(a value of " + strconv.Itoa(len(v)) + " bytes)"
+}
+
+// rolledBack runs fn in a read-write transaction that it then rolls back.
+func (l *Ledger) rolledBack(fn func(*bolt.Tx) error) error {
+	tx, err := l.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	err = fn(tx)
+	if rerr := tx.Rollback(); err == nil {
+		err = rerr
+	}
+	return err
 }
