@@ -69,12 +69,16 @@ type Loop struct {
 
 	mu      sync.Mutex
 	wake    chan struct{}
-	changes map[string]Change
+	changes map[string]*queued
 	fresh   map[oncall.AppointmentID]*oncall.Appointment
-	first   time.Time // when the oldest queued change arrived
-	last    time.Time // when the newest did
-	full    bool      // a full reconcile is asked for
+	full    bool // a full reconcile is asked for
 	stats   LoopStats
+}
+
+// queued is a change waiting for its debounce: first and last are when the loop first and last heard of it.
+type queued struct {
+	change      Change
+	first, last time.Time
 }
 
 // PassKind says what a pass of a Loop did.
@@ -122,9 +126,9 @@ type LoopStats struct {
 	LastReconcileOK bool      `json:"last_reconcile_ok"`
 }
 
-// Notify queues EHR appointments that changed. The loop syncs them once no news of any has come for Debounce
-// (at most MaxDelay after the first), reading each from the EHR then, so that a burst of messages for one
-// appointment costs one sync of its last state.
+// Notify queues EHR appointments that changed. The loop syncs each once no news of it has come for Debounce (at
+// most MaxDelay after the first), reading it from the EHR then, so that a burst of messages for one appointment
+// costs one sync of its last state, and a steady stream of changes to others does not hold it back.
 func (l *Loop) Notify(changes ...Change) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -134,11 +138,11 @@ func (l *Loop) Notify(changes ...Change) {
 		if c.Key == "" {
 			continue
 		}
-		if len(l.changes) == 0 {
-			l.first = now
+		if q := l.changes[c.Key]; q != nil {
+			q.change, q.last = c, now
+		} else {
+			l.changes[c.Key] = &queued{change: c, first: now, last: now}
 		}
-		l.changes[c.Key] = c
-		l.last = now
 	}
 	l.signal()
 }
@@ -248,25 +252,31 @@ func (l *Loop) due(now, nextFull time.Time) (PassKind, time.Duration) {
 	if !nextFull.IsZero() {
 		wait = nextFull.Sub(now)
 	}
-	if len(l.changes) > 0 {
-		debounce := l.Debounce
-		if debounce <= 0 {
-			debounce = DefaultDebounce
-		}
-		maxDelay := l.MaxDelay
-		if maxDelay <= 0 {
-			maxDelay = 10 * debounce
-		}
-		at := l.last.Add(debounce)
-		if limit := l.first.Add(maxDelay); limit.Before(at) {
-			at = limit
-		}
+	for _, q := range l.changes {
+		at := l.dueAt(q)
 		if !now.Before(at) {
 			return PassChanges, 0
 		}
 		wait = min(wait, at.Sub(now))
 	}
 	return "", max(wait, time.Millisecond)
+}
+
+// dueAt is when a queued change is due: Debounce after the last news of it, or MaxDelay after the first.
+func (l *Loop) dueAt(q *queued) time.Time {
+	debounce := l.Debounce
+	if debounce <= 0 {
+		debounce = DefaultDebounce
+	}
+	maxDelay := l.MaxDelay
+	if maxDelay <= 0 {
+		maxDelay = 10 * debounce
+	}
+	at := q.last.Add(debounce)
+	if limit := q.first.Add(maxDelay); limit.Before(at) {
+		return limit
+	}
+	return at
 }
 
 func (l *Loop) policy() Policy {
@@ -290,8 +300,14 @@ func (l *Loop) runReconcile(ctx context.Context) {
 
 func (l *Loop) runChanges(ctx context.Context) {
 	l.mu.Lock()
-	changes := slices.Collect(maps.Values(l.changes))
-	clear(l.changes)
+	now := time.Now()
+	var changes []Change
+	for key, q := range l.changes {
+		if !now.Before(l.dueAt(q)) {
+			changes = append(changes, q.change)
+			delete(l.changes, key)
+		}
+	}
 	l.mu.Unlock()
 	slices.SortFunc(changes, func(a, b Change) int { return cmp.Compare(a.Key, b.Key) })
 	start := time.Now()
@@ -378,7 +394,7 @@ func (l *Loop) finish(ctx context.Context, p Pass) {
 func (l *Loop) init() {
 	if l.wake == nil {
 		l.wake = make(chan struct{}, 1)
-		l.changes = map[string]Change{}
+		l.changes = map[string]*queued{}
 		l.fresh = map[oncall.AppointmentID]*oncall.Appointment{}
 	}
 }

@@ -193,3 +193,39 @@ func TestLoopRequiresFields(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopDebouncePerKey: a change is synced Debounce after the last news of it, however often another appointment
+// keeps changing; the other is synced once it is quiet (or MaxDelay after its first change).
+func TestLoopDebouncePerKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(3))
+	lh := startLoop(t, h, syncer.NewMemoryLedger())
+	lh.next(syncer.PassReconcile)
+	appts := h.mem.All()
+	busy, quiet := syncer.ChangeOf(&appts[0]), syncer.ChangeOf(&appts[1])
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				lh.loop.Notify(busy)
+			}
+		}
+	}()
+	lh.loop.Notify(quiet)
+	p := lh.next(syncer.PassChanges)
+	close(stop)
+	<-stopped
+	if p.Items != 1 {
+		t.Errorf("first pass took %d changes, want the quiet one alone", p.Items)
+	}
+	if p := lh.next(syncer.PassChanges); p.Items != 1 {
+		t.Errorf("second pass took %d changes, want the busy one", p.Items)
+	}
+}

@@ -84,6 +84,17 @@ func (f *Feed) ApplySnapshot(s Snapshot) bool {
 	return true
 }
 
+// Outranks reports whether ApplySnapshot(s) would change the Feed: the Feed holds nothing for s's occurrence, or
+// s ranks above what it holds. A receiver that acknowledges a message only once it is stored durably checks it
+// first, stores the message, then applies it, so that the message stored for an occurrence is always the one the
+// Feed holds; it must then serialise the messages about one occurrence itself, as the Feed's lock covers one call.
+func (f *Feed) Outranks(s Snapshot) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	old, ok := f.m[s.Appointment.Key()]
+	return !ok || compareSnapshots(s, old) > 0
+}
+
 // ApplyReader applies every message read from r (see Reader). A malformed message, or one over a limit, does
 // not stop it: the others are applied, and the errors of those that failed are returned joined, at most
 // MaxErrors of them, then one *Error wrapping ErrLimit that counts the others. An error reading r stops it and

@@ -185,6 +185,7 @@ func TestFeedSegmentEnds(t *testing.T) {
 	}
 }
 
+// TestFeedApplyReportsChanges: Apply reports whether the Feed changed, and Outranks says so beforehand.
 func TestFeedApplyReportsChanges(t *testing.T) {
 	t.Parallel()
 	parse := func(name string) *Message {
@@ -200,9 +201,18 @@ func TestFeedApplyReportsChanges(t *testing.T) {
 		"SIU-S13-01.hl7", "SIU-S13-01.hl7", "SIU-S12-01.hl7", "SIU-S14-01.hl7", "SIU-S16-01.hl7",
 		"SIU-S14-01.hl7", "SIU-S15-01.hl7", "SIU-S17-01.hl7", "SIU-S26-01.hl7", "SIU-S17-01.hl7",
 	} {
-		changed, err := f.Apply(parse(name))
+		m := parse(name)
+		snap, err := Convert(m)
 		if err != nil {
 			t.Fatal(err)
+		}
+		outranks := f.Outranks(snap)
+		changed, err := f.Apply(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if outranks != changed {
+			t.Errorf("%s: Outranks said %v before Apply reported %v", name, outranks, changed)
 		}
 		got = append(got, fmt.Sprintf("%s %v", name, changed))
 	}

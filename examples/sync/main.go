@@ -70,13 +70,13 @@ import (
 	"os/signal"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/carelogic/fhir"
 	"github.com/oncallsync/oncall-go/carelogic/siu"
+	"github.com/oncallsync/oncall-go/internal/flagref"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 	"github.com/oncallsync/oncall-go/syncer"
@@ -317,36 +317,11 @@ func readProviderMap(path string) (map[string]string, error) {
 	return out, nil
 }
 
-// resolveRef reads what names a resource of kind ("divisions", "providers") as OnCall hands it out: a positive id,
-// or the resource's URL on the client's own host (a URL of the other region, or another server, is refused). With no
-// client (the fake, which makes its own resources) only an id is taken.
-func resolveRef(client *oncall.Client, what, kind, s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	singular := strings.TrimSuffix(kind, "s")
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n <= 0 {
-			return 0, fmt.Errorf("%s: %d is not a %s id: want a positive integer or the %s's URL", what, n, singular, singular)
-		}
-		return n, nil
-	}
-	if client == nil {
-		return 0, fmt.Errorf("%s: want a %s id (a positive integer)", what, singular)
-	}
-	ref, err := client.ParseRef(s)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", what, err)
-	}
-	if ref.Kind != kind {
-		return 0, fmt.Errorf("%s: the URL names a %s, not a %s", what, strings.TrimSuffix(ref.Kind, "s"), singular)
-	}
-	return ref.ID, nil
-}
-
-// resolveProviders resolves the provider map's values (see resolveRef).
+// resolveProviders resolves the provider map's values (see flagref.Resolve).
 func resolveProviders(client *oncall.Client, path string, raw map[string]string) (map[string]oncall.ProviderID, error) {
 	out := make(map[string]oncall.ProviderID, len(raw))
 	for _, staff := range slices.Sorted(maps.Keys(raw)) {
-		id, err := resolveRef(client, fmt.Sprintf("-provider-map %s: staff id %s", path, redact.ID(staff)), "providers", raw[staff])
+		id, err := flagref.Resolve(client, fmt.Sprintf("-provider-map %s: staff id %s", path, redact.ID(staff)), "providers", raw[staff])
 		if err != nil {
 			return nil, err
 		}
@@ -429,13 +404,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 		target = "OnCall " + strings.ToUpper(region.String()) + " at " + client.BaseURL()
-		div, err := resolveRef(client, "-division", "divisions", cfg.division)
+		div, err := flagref.Resolve(client, "-division", "divisions", cfg.division)
 		if err != nil {
 			return err
 		}
 		policy.Division = oncall.DivisionID(div)
 		if cfg.provider != "" {
-			p, err := resolveRef(client, "-provider", "providers", cfg.provider)
+			p, err := flagref.Resolve(client, "-provider", "providers", cfg.provider)
 			if err != nil {
 				return err
 			}
