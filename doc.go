@@ -13,9 +13,12 @@
 //   - [github.com/oncallsync/oncall-go/carelogic]: the EHR side: appointment occurrences with per-participant
 //     statuses (Scheduled, Kept, DNS, CBT, CBC, Error and custom ones) and the Adapter interface an integration
 //     implements; [github.com/oncallsync/oncall-go/carelogic/siu] and
-//     [github.com/oncallsync/oncall-go/carelogic/fhir] read HL7 v2 SIU messages and FHIR R4 Appointments into it.
+//     [github.com/oncallsync/oncall-go/carelogic/fhir] read HL7 v2 SIU messages and FHIR R4 Appointments into it,
+//     and [github.com/oncallsync/oncall-go/carelogic/siu/mllp] receives SIU over MLLP, as interface engines send it.
 //   - [github.com/oncallsync/oncall-go/syncer]: the reconciliation: pure status mapping and planning, a Runner
-//     that applies a plan without ever creating a duplicate, and the OnCall-to-EHR direction.
+//     that applies a plan without ever creating a duplicate, the OnCall-to-EHR direction, and the event-driven
+//     sync (a Ledger, Runner.SyncChanges, and a Loop); [github.com/oncallsync/oncall-go/syncer/boltledger] keeps
+//     the ledger on disk.
 //
 // # Quickstart
 //
@@ -32,6 +35,8 @@
 //
 // where ehr is a carelogic.Adapter: an SIU feed (siu.ReadDir), FHIR files (fhir.ReadPath), or the integration's
 // own. The command examples/sync does this end to end against the in-memory server: go run ./examples/sync.
+// The command examples/service is the always-on version: HL7 over MLLP, webhooks, a ledger on disk, and a full
+// reconcile on a schedule: go run ./examples/service.
 //
 // The README has the rest: regions and data residency, retries and rate limits, testing, and every assumption the
 // SDK makes where OnCall's public documentation is silent.
