@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/oncallsync/oncall-go/carelogic"
+	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 	"github.com/oncallsync/oncall-go/syncer"
 )
@@ -227,5 +228,48 @@ func TestLoopDebouncePerKey(t *testing.T) {
 	}
 	if p := lh.next(syncer.PassChanges); p.Items != 1 {
 		t.Errorf("second pass took %d changes, want the busy one", p.Items)
+	}
+}
+
+// TestLoopReverse: a patient's cancellation in OnCall, reported by a webhook, reaches the EHR (CBC) through
+// Loop.Reverse, and the forward sync that follows leaves OnCall as it is.
+func TestLoopReverse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(3))
+	lh := startLoop(t, h, syncer.NewMemoryLedger())
+	lh.loop.Reverse = &syncer.EHRApplier{Adapter: h.mem}
+	lh.next(syncer.PassReconcile)
+	target := h.mem.All()[1]
+	var id oncall.AppointmentID
+	for _, m := range h.srv.Appointments() {
+		if emr, _ := m.Metadata.String(syncer.KeyEMRID); emr == target.ID {
+			id = m.ID
+		}
+	}
+	if err := h.srv.CancelAsPatient(id, "feeling better"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.client.Appointments.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.ResetRequests()
+	lh.loop.NotifyOnCall(got)
+	p := lh.next(syncer.PassOnCall)
+	if p.Err != nil || len(p.Report.Actions) != 0 {
+		t.Fatalf("oncall pass: %v, actions %v; want none forward", p.Err, p.Report.Actions)
+	}
+	if len(p.EHR) != 1 || p.EHR[0].Outcome != syncer.OutcomeApplied {
+		t.Fatalf("EHR results %+v: want the CBC applied", p.EHR)
+	}
+	a, err := h.mem.Appointment(t.Context(), target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := a.Participants[0].Status; s != carelogic.StatusCBC {
+		t.Errorf("EHR status %q after the patient cancelled, want CBC", s)
+	}
+	if writes := requestCounts(h.srv)["PATCH /appointments/{id}/"]; writes != 0 {
+		t.Errorf("%d writes to OnCall after its own cancellation, want none", writes)
 	}
 }
