@@ -18,9 +18,9 @@ import (
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 )
 
-// startService runs the service on the in-memory fake in this process until the benchmark ends, and returns its
-// MLLP address and the fake.
-func startService(b *testing.B, rate float64, debounce time.Duration) (string, *oncalltest.Server) {
+// startService runs the service on the in-memory fake in this process, its store in dir, until the test or
+// benchmark ends, and returns its MLLP address, the fake and the service.
+func startService(b testing.TB, rate float64, debounce time.Duration, dir string) (string, *oncalltest.Server, *service) {
 	b.Helper()
 	srv := oncalltest.NewServer()
 	b.Cleanup(srv.Close)
@@ -32,7 +32,7 @@ func startService(b *testing.B, rate float64, debounce time.Duration) (string, *
 	p := servicePolicy(div)
 	p.DefaultProvider = srv.AddProvider("Bench provider", "provider@clinic.example.org", div)
 	addrs := make(chan net.Addr, 1)
-	s := &service{client: client, policy: p, dataDir: b.TempDir(), mllpAddr: "127.0.0.1:0", httpAddr: "127.0.0.1:0",
+	s := &service{client: client, policy: p, dataDir: dir, mllpAddr: "127.0.0.1:0", httpAddr: "127.0.0.1:0",
 		webhookPath: "/oncall/webhook", debounce: debounce, reconcileEvery: -1,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)), ready: func(m, _ net.Addr) { addrs <- m }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,11 +46,11 @@ func startService(b *testing.B, rate float64, debounce time.Duration) (string, *
 	})
 	select {
 	case a := <-addrs:
-		return a.String(), srv
+		return a.String(), srv, s
 	case err := <-done:
 		b.Fatal(err)
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 // sendAll sends msgs over conns connections, each message once, and fails on anything but AA.
@@ -84,7 +84,7 @@ func sendAll(b *testing.B, addr string, conns int, msgs [][]byte) {
 //	go test -run '^$' -bench BenchmarkReceiver -benchtime=2000x -count=5 ./examples/service/
 func BenchmarkReceiver(b *testing.B) {
 	b.Run("store=bolt", func(b *testing.B) {
-		addr, _ := startService(b, 1000, time.Hour) // the loop waits: only the receiver is measured
+		addr, _, _ := startService(b, 1000, time.Hour, b.TempDir()) // the loop waits: only the receiver is measured
 		msgs := make([][]byte, b.N)
 		now := time.Now()
 		for i := range msgs {
@@ -130,7 +130,7 @@ func BenchmarkAckToWrite(b *testing.B) {
 	const n, perSecond = 60, 4
 	var lat []time.Duration
 	for b.Loop() {
-		addr, srv := startService(b, 10, 0)
+		addr, srv, _ := startService(b, 10, 0, b.TempDir())
 		c, err := mllp.Dial(context.Background(), addr)
 		if err != nil {
 			b.Fatal(err)

@@ -82,9 +82,9 @@ func (s *service) run(ctx context.Context) error {
 	if err := os.MkdirAll(s.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	store, err := boltledger.Open(filepath.Join(s.dataDir, "ledger.db"))
+	store, err := s.openStore()
 	if err != nil {
-		return fmt.Errorf("opening the ledger: %w", err)
+		return err
 	}
 	defer store.Close()
 
@@ -171,4 +171,29 @@ func (s *service) run(ctx context.Context) error {
 	}
 	s.log.Info("service: stopped")
 	return err
+}
+
+// openStore opens the ledger and message store. A damaged file is moved aside, kept for a person to look at, and a
+// new one started: the ledger is rebuilt by the start's full reconcile from OnCall's metadata, and the messages
+// the damaged file held are not needed to keep OnCall right, since a feed never cancels by absence (their
+// appointments are synced again when the EHR next sends them).
+func (s *service) openStore() (*boltledger.Ledger, error) {
+	path := filepath.Join(s.dataDir, "ledger.db")
+	store, err := boltledger.Open(path)
+	if !errors.Is(err, boltledger.ErrCorrupt) {
+		if err != nil {
+			return nil, fmt.Errorf("opening the ledger: %w", err)
+		}
+		return store, nil
+	}
+	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(path, aside); rerr != nil {
+		return nil, fmt.Errorf("opening the ledger: %w; moving it aside: %w", err, rerr)
+	}
+	s.log.Warn("service: the ledger file was damaged: moved aside, a new one started and rebuilt by the reconcile",
+		slog.String("aside", aside))
+	if store, err = boltledger.Open(path); err != nil {
+		return nil, fmt.Errorf("opening a new ledger: %w", err)
+	}
+	return store, nil
 }

@@ -398,3 +398,28 @@ func checkStore(t *testing.T, dir string, oracle *siu.Feed) {
 }
 
 func tail(s string) string { return s[max(0, len(s)-3000):] }
+
+// TestServiceDamagedStore: a store file that is not a database is moved aside and a new one started; the service
+// reconciles and takes messages as usual.
+func TestServiceDamagedStore(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ledger.db"), bytes.Repeat([]byte("not a database "), 2000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, srv, s := startService(t, 1000, 10*time.Millisecond, dir)
+	waitFor(t, "the first reconcile", 30*time.Second, func() bool { return s.status().Healthy })
+	aside, err := filepath.Glob(filepath.Join(dir, "ledger.db.corrupt-*"))
+	if err != nil || len(aside) != 1 {
+		t.Fatalf("files moved aside: %v, %v; want one", aside, err)
+	}
+	c, err := mllp.Dial(t.Context(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ack, err := c.Send(t.Context(), siuMessage(1, 0, "S12", time.Now()))
+	if err != nil || ack.Code != mllp.ApplicationAccept {
+		t.Fatalf("ACK %+v, %v; want AA", ack, err)
+	}
+	waitFor(t, "the booking in OnCall", 30*time.Second, func() bool { return len(srv.Appointments()) == 1 })
+}
