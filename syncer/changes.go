@@ -67,8 +67,8 @@ func (r *Runner) SyncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 }
 
 // syncChanges is SyncChanges; fresh holds OnCall appointments just read (a webhook's), which are planned against as
-// they are instead of read again, and whose keys are planned even when their EHR digest is unchanged, since what
-// changed is in OnCall.
+// they are, with the appointment the ledger pairs their key with when that is another, and whose keys are planned
+// even when their EHR digest is unchanged, since what changed is in OnCall.
 func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, fresh map[oncall.AppointmentID]*oncall.Appointment, p Policy) (*Report, error) {
 	switch {
 	case r.Client == nil:
@@ -82,6 +82,12 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 		p.Now = time.Now()
 	}
 	started := time.Now()
+	freshByKey := make(map[string]*oncall.Appointment, len(fresh))
+	for _, m := range fresh {
+		if key := appointmentKey(m.Metadata); key != "" && !superseded(m.Metadata) {
+			freshByKey[key] = m
+		}
+	}
 	var (
 		appts     []carelogic.Appointment
 		existing  []oncall.Appointment
@@ -122,10 +128,11 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 		if err != nil {
 			return nil, fmt.Errorf("syncer: reading the ledger: %w", err)
 		}
+		reported := freshByKey[c.Key] // what a webhook just reported of it, if anything
 		var d string
 		if found {
 			d = Digest(&a)
-			if ok && !e.Pending && e.Digest == d && fresh[e.Appointment] == nil {
+			if ok && !e.Pending && e.Digest == d && reported == nil {
 				continue // nothing the sync reads has changed
 			}
 		}
@@ -134,26 +141,33 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 			skip("a create of this appointment may have happened: the next full reconcile looks it up", false)
 			reconcile = true
 			continue
-		case !ok && !found:
+		case !ok && reported == nil && !found:
 			continue // never synced, and gone: nothing to do
-		case ok:
-			m, err := fresh[e.Appointment], error(nil)
-			if m == nil {
-				m, err = r.Client.Appointments.Get(ctx, e.Appointment)
+		case ok || reported != nil:
+			if !ok {
+				// Reported by a webhook, unknown to the ledger (created elsewhere, or before the ledger): paired
+				// with what the webhook read, never created again.
+				e = LedgerEntry{Key: c.Key, Appointment: reported.ID}
 			}
-			switch {
-			case errors.Is(err, oncall.ErrNotFound):
-				skip(fmt.Sprintf("OnCall no longer has appointment %d: the next full reconcile finds where it went", e.Appointment), true)
-				reconcile = true
-				continue
-			case err != nil:
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
+			if reported != nil {
+				existing = append(existing, *reported)
+			}
+			if reported == nil || reported.ID != e.Appointment {
+				m, err := r.Client.Appointments.Get(ctx, e.Appointment)
+				switch {
+				case errors.Is(err, oncall.ErrNotFound):
+					skip(fmt.Sprintf("OnCall no longer has appointment %d: the next full reconcile finds where it went", e.Appointment), true)
+					reconcile = true
+					continue
+				case err != nil:
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					skip("reading its OnCall appointment failed: "+err.Error(), true)
+					continue
 				}
-				skip("reading its OnCall appointment failed: "+err.Error(), true)
-				continue
+				existing = append(existing, *m)
 			}
-			existing = append(existing, *m)
 			entries[c.Key] = e
 			if !found {
 				gone[c.Key] = e.Appointment

@@ -200,16 +200,28 @@ func (l *Loop) Run(ctx context.Context) error {
 	if every == 0 {
 		every = DefaultReconcileEvery
 	}
-	var nextFull time.Time // zero: none scheduled
+	var (
+		nextFull time.Time     // zero: none scheduled
+		rebuilt  bool          // a reconcile has rebuilt the ledger since Run started
+		backoff  time.Duration // before the next try of a reconcile that failed
+	)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for ctx.Err() == nil {
-		kind, wait := l.due(time.Now(), nextFull)
+		kind, wait := l.due(time.Now(), nextFull, rebuilt)
 		switch kind {
 		case PassReconcile:
-			l.runReconcile(ctx)
-			if every > 0 {
-				nextFull = time.Now().Add(every)
+			nextFull = time.Time{}
+			if l.runReconcile(ctx) {
+				rebuilt, backoff = true, 0
+				if every > 0 {
+					nextFull = time.Now().Add(every)
+				}
+			} else if ctx.Err() == nil {
+				// Until a reconcile succeeds the ledger may not know what OnCall holds, and an event synced
+				// through it could create an appointment twice: changes wait, and the reconcile is tried again.
+				backoff = min(max(2*backoff, time.Second), time.Minute)
+				nextFull = time.Now().Add(backoff)
 			}
 			continue
 		case PassOnCall:
@@ -235,22 +247,26 @@ func (l *Loop) Run(ctx context.Context) error {
 	return nil
 }
 
-// due returns the pass to run now, or none and how long to wait for the next.
-func (l *Loop) due(now, nextFull time.Time) (PassKind, time.Duration) {
+// due returns the pass to run now, or none and how long to wait for the next. Until the ledger has been rebuilt
+// (rebuilt false), only a reconcile runs.
+func (l *Loop) due(now, nextFull time.Time, rebuilt bool) (PassKind, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !nextFull.IsZero() && !now.Before(nextFull) {
 		l.full = true
 	}
 	switch {
-	case l.full:
+	case l.full && (rebuilt || nextFull.IsZero() || !now.Before(nextFull)):
 		return PassReconcile, 0
-	case len(l.fresh) > 0:
+	case rebuilt && len(l.fresh) > 0:
 		return PassOnCall, 0
 	}
 	wait := time.Hour
 	if !nextFull.IsZero() {
 		wait = nextFull.Sub(now)
+	}
+	if !rebuilt {
+		return "", max(wait, time.Millisecond)
 	}
 	for _, q := range l.changes {
 		at := l.dueAt(q)
@@ -285,7 +301,8 @@ func (l *Loop) policy() Policy {
 	return p
 }
 
-func (l *Loop) runReconcile(ctx context.Context) {
+// runReconcile runs a full reconcile and reports whether it rebuilt the ledger.
+func (l *Loop) runReconcile(ctx context.Context) bool {
 	l.mu.Lock()
 	l.full = false
 	l.mu.Unlock()
@@ -294,8 +311,9 @@ func (l *Loop) runReconcile(ctx context.Context) {
 	if l.Window != nil {
 		window = l.Window
 	}
-	rep, err := l.Runner.Reconcile(ctx, l.EHR, l.Ledger, window(start), l.policy())
+	rep, rebuilt, err := l.Runner.reconcile(ctx, l.EHR, l.Ledger, window(start), l.policy())
 	l.finish(ctx, Pass{Kind: PassReconcile, Started: start, Report: rep, Err: err})
+	return rebuilt
 }
 
 func (l *Loop) runChanges(ctx context.Context) {

@@ -19,20 +19,27 @@ import (
 // The ledger is replaced only when the sync got as far as applying its plan and ctx did not end; a dry run leaves
 // it alone. The report and error are Sync's; a failure to write the ledger is added to the report as a warning.
 func (r *Runner) Reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, w Window, p Policy) (*Report, error) {
+	rep, _, err := r.reconcile(ctx, ehr, ledger, w, p)
+	return rep, err
+}
+
+// reconcile is Reconcile, reporting also whether the ledger was rebuilt.
+func (r *Runner) reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, w Window, p Policy) (*Report, bool, error) {
 	if ledger == nil {
-		return nil, errors.New("syncer: Reconcile: the ledger is nil")
+		return nil, false, errors.New("syncer: Reconcile: the ledger is nil")
 	}
 	rep, s, err := r.sync(ctx, ehr, w, p)
 	if rep == nil || s == nil || r.DryRun || ctx.Err() != nil {
-		return rep, err
+		return rep, false, err
 	}
 	if lerr := ledger.Replace(ctx, ledgerEntries(s, rep, time.Now())); lerr != nil {
 		rep.Warnings = append(rep.Warnings, "rebuilding the ledger failed, so events read OnCall as it was: "+lerr.Error())
 		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
 			err = rep.incomplete()
 		}
+		return rep, false, err
 	}
-	return rep, err
+	return rep, true, err
 }
 
 // ledgerEntries is the ledger a full sync leaves: for each EHR key in OnCall's metadata, the appointment Plan
