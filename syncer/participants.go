@@ -23,7 +23,10 @@ func (pl *planner) clients(a *carelogic.Appointment, d *diff) roster {
 		}
 	}
 	for j := range m.Participants {
-		if _, ok := recorded.clientFor(&pr.digests[j]); !pr.taken[j] && ok {
+		if pr.taken[j] {
+			continue
+		}
+		if _, ok := recorded.clientFor(&pr.digests[j]); ok {
 			count--
 		}
 	}
