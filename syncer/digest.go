@@ -55,6 +55,21 @@ func (d digest) is(s string) bool {
 	return ok && v == d
 }
 
+// base36 is the value of each base-36 digit a digest renders (0-9, a-z), and 0xff for every other byte: every
+// planned appointment's roster has its hashes read as numbers, a table look-up a byte.
+var base36 = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c - 'a' + 10)
+	}
+	return t
+}()
+
 // parseDigest reads s as a digest rendered, and only so: base 36 in lower case, without leading zeros, 48 bits at
 // most. Another spelling of the same number is another hash text, which no digest renders as.
 func parseDigest(s string) (digest, bool) {
@@ -63,13 +78,8 @@ func parseDigest(s string) (digest, bool) {
 	}
 	var v uint64
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'z':
-			c -= 'a' - 10
-		default:
+		c := base36[s[i]]
+		if c == 0xff {
 			return 0, false
 		}
 		v = v*36 + uint64(c)

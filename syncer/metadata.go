@@ -122,6 +122,35 @@ func baseMetadata(a *carelogic.Appointment) oncall.Metadata {
 	return m
 }
 
+// withSyncKeys returns md with the keys that identify a's occurrence and the roster clients, and whether that differs
+// from md (as metadataEqual compares them). It builds the copy only to return it.
+func withSyncKeys(md oncall.Metadata, a *carelogic.Appointment, clients string) (oncall.Metadata, bool) {
+	holds := func(key, v string) bool {
+		have, ok := md.String(key)
+		return ok && have == v
+	}
+	same := holds(KeyEMRID, a.ID) && (a.Source == "" || holds(KeyEMRSource, a.Source)) &&
+		(a.SeriesID == "" || holds(KeyEMRSeries, a.SeriesID)) && holds(KeyEMRClients, clients)
+	want := maps.Clone(md)
+	if want == nil {
+		want = oncall.Metadata{}
+	}
+	want[KeyEMRID] = a.ID
+	if a.Source != "" {
+		want[KeyEMRSource] = a.Source
+	}
+	if a.SeriesID != "" {
+		want[KeyEMRSeries] = a.SeriesID
+	}
+	want[KeyEMRClients] = clients
+	// A key set to another value makes the copy differ; when none is, the copy may still differ in what the text
+	// of a value does not say (a value equal only to itself), which metadataEqual decides.
+	if same && metadataEqual(want, md) {
+		return nil, false
+	}
+	return want, true
+}
+
 // metadataEqual compares two metadata maps, with integers compared by value whatever their Go type.
 func metadataEqual(a, b oncall.Metadata) bool {
 	if len(a) != len(b) {

@@ -161,6 +161,12 @@ func appointmentType(m carelogic.Modality) oncall.AppointmentType {
 // start is a's start as the API stores it, to the second.
 func start(a *carelogic.Appointment) time.Time { return a.Start.Truncate(time.Second) }
 
+// sameStart reports whether t is start(a), without building it: every appointment planned is compared.
+// Truncating to the second keeps the second and drops the nanoseconds.
+func sameStart(t time.Time, a *carelogic.Appointment) bool {
+	return t.Nanosecond() == 0 && t.Unix() == a.Start.Unix()
+}
+
 // minutes rounds a duration up to whole minutes, the API's unit: a 50 min 30 s session is booked for 51.
 func minutes(d time.Duration) int { return int((d + time.Minute - 1) / time.Minute) }
 

@@ -167,6 +167,14 @@ func decodeRoster(s string) roster {
 // exactly (as encode renders it), so that comparing another roster with the entries tells whether it encodes to s.
 // It may answer false for an encoding it does not check (an escaped id).
 func decodeRosterInto(dst roster, s string) (r roster, canonical bool) {
+	if r, ok := decodePlainRoster(dst, s); ok {
+		return r, true
+	}
+	return decodeRosterEntries(dst, s)
+}
+
+// decodeRosterEntries is decodeRosterInto for any text: entry by entry, dropping what is malformed.
+func decodeRosterEntries(dst roster, s string) (r roster, canonical bool) {
 	r = dst[:0]
 	canonical = true
 	inOrder := true // ids ascending, each once
@@ -205,6 +213,55 @@ func decodeRosterInto(dst roster, s string) (r roster, canonical bool) {
 		return r.normalize(), false
 	}
 	return r, canonical
+}
+
+// decodePlainRoster decodes s in one pass when it is what the sync writes, the encoding of a roster with no id
+// escaped (ids ascending, each once, every entry well formed), and reports false for anything else, which
+// decodeRosterInto then reads entry by entry. Every planned appointment's roster is decoded, and nearly all of them
+// are plain.
+func decodePlainRoster(dst roster, s string) (roster, bool) {
+	r := dst[:0]
+	for i := 0; i < len(s); {
+		start := i
+		for i < len(s) && s[i] != '=' {
+			if s[i] == ',' || s[i] == '%' {
+				return r, false
+			}
+			i++
+		}
+		if i == start || i == len(s) {
+			return r, false
+		}
+		id := s[start:i]
+		i++
+		start = i
+		for i < len(s) && s[i] != ',' && s[i] != ':' {
+			i++
+		}
+		if i == start {
+			return r, false
+		}
+		h := s[start:i]
+		var mark byte
+		if i < len(s) && s[i] == ':' {
+			if i+1 == len(s) || i+2 < len(s) && s[i+2] != ',' || !validMark(s[i+1]) && s[i+1] != markKept {
+				return r, false
+			}
+			mark = s[i+1]
+			i += 2
+		}
+		if i < len(s) { // a comma
+			if i++; i == len(s) {
+				return r, false
+			}
+		}
+		if n := len(r); n > 0 && r[n-1].id >= id {
+			return r, false
+		}
+		d, numeric := parseDigest(h)
+		r = append(r, rosterEntry{id: id, hash: h, d: d, numeric: numeric, mark: mark})
+	}
+	return r, true
 }
 
 // encodes reports whether r, normalized, encodes to s, of which decoded is the decoding and canonical whether s is

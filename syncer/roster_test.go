@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestDecodeRosterCanonical checks what decodeRosterInto says of the text it read: canonical only when the text is
@@ -66,4 +68,28 @@ func hasEscapedID(r roster) bool {
 		}
 	}
 	return false
+}
+
+// FuzzDecodePlainRoster checks that the one-pass reading of a plain roster agrees with the general one wherever it
+// answers, and that it answers for every roster the sync writes.
+func FuzzDecodePlainRoster(f *testing.F) {
+	for _, s := range []string{"", "c1=abc", "c1=abc:D,c2=x", "c2=x,c1=y", "c1=x,", "a%2Cb=x", "c1=a=b:K", "c1=x:Q", "c1=x:DD", "c1=:D", "=x", "c1=x,,c2=y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wantCanonical := decodeRosterEntries(nil, s)
+		if got, ok := decodePlainRoster(nil, s); ok {
+			if !wantCanonical {
+				t.Errorf("decodePlainRoster(%q) read a text the general reading finds not canonical", s)
+			}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(rosterEntry{})); diff != "" {
+				t.Errorf("decodePlainRoster(%q) (-general +plain):\n%s", s, diff)
+			}
+		}
+		if enc := want.encode(); !hasEscapedID(want) {
+			if _, ok := decodePlainRoster(nil, enc); !ok {
+				t.Errorf("decodePlainRoster does not read %q, the encoding of a roster", enc)
+			}
+		}
+	})
 }

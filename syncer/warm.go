@@ -74,6 +74,21 @@ func (t *keyTable) warm(hashes []uint64, entries []keyed) byte {
 	return x
 }
 
+// warmMetadata reads what looking up keys in a batch of OnCall appointments' metadata will read first: each map's
+// header, then its slots (a lookup of the empty key, which no sync key is, compares their lengths only).
+func warmMetadata(batch []oncall.Appointment) byte {
+	var x byte
+	for k := range batch {
+		x ^= byte(len(batch[k].Metadata))
+	}
+	for k := range batch {
+		if _, ok := batch[k].Metadata[""]; ok {
+			x ^= 1
+		}
+	}
+	return x
+}
+
 // first returns s's first byte, or 0.
 func first(s string) byte {
 	if s == "" {
