@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic"
@@ -63,20 +64,22 @@ func Digest(a *carelogic.Appointment) string {
 //
 // The report and error are as Sync's (an *IncompleteError when something is left undone); its Listing is nil.
 func (r *Runner) SyncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, p Policy) (*Report, error) {
-	return r.syncChanges(ctx, ehr, ledger, changes, nil, p)
+	rep, _, err := r.syncChanges(ctx, ehr, ledger, changes, nil, p)
+	return rep, err
 }
 
 // syncChanges is SyncChanges; fresh holds OnCall appointments just read (a webhook's), which are planned against as
 // they are, with the appointment the ledger pairs their key with when that is another, and whose keys are planned
-// even when their EHR digest is unchanged, since what changed is in OnCall.
-func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, fresh map[oncall.AppointmentID]*oncall.Appointment, p Policy) (*Report, error) {
+// even when their EHR digest is unchanged, since what changed is in OnCall. It returns also the changes whose reads
+// failed in a way that may pass (a 5xx, the EHR unreachable), for a caller that tries them again.
+func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, changes []Change, fresh map[oncall.AppointmentID]*oncall.Appointment, p Policy) (*Report, []Change, error) {
 	switch {
 	case r.Client == nil:
-		return nil, errors.New("syncer: Runner.Client is nil")
+		return nil, nil, errors.New("syncer: Runner.Client is nil")
 	case ehr == nil:
-		return nil, errors.New("syncer: SyncChanges: the EHR adapter is nil")
+		return nil, nil, errors.New("syncer: SyncChanges: the EHR adapter is nil")
 	case ledger == nil:
-		return nil, errors.New("syncer: SyncChanges: the ledger is nil")
+		return nil, nil, errors.New("syncer: SyncChanges: the ledger is nil")
 	}
 	if p.Now.IsZero() {
 		p.Now = time.Now()
@@ -88,6 +91,31 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 			freshByKey[key] = m
 		}
 	}
+	var uniq []Change
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if c.Key != "" && !seen[c.Key] {
+			seen[c.Key] = true
+			uniq = append(uniq, c)
+		}
+	}
+	// Each change is read (the EHR, the ledger, its OnCall appointment) on its own, several at once: the reads are
+	// most of a pass's round trips.
+	reads := make([]changeRead, len(uniq))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(uniq), max(r.Concurrency, r.Client.SuggestedConcurrency())) {
+		wg.Go(func() {
+			for i := range work {
+				reads[i] = r.readChange(ctx, ehr, ledger, uniq[i], freshByKey[uniq[i].Key])
+			}
+		})
+	}
+	for i := range uniq {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	var (
 		appts     []carelogic.Appointment
 		existing  []oncall.Appointment
@@ -96,86 +124,30 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 		entries   = map[string]LedgerEntry{}          // key -> its entry before the run
 		gone      = map[string]oncall.AppointmentID{} // key -> its OnCall appointment, for EHR appointments gone
 		reconcile bool
+		retry     []Change
 	)
-	seen := map[string]bool{}
-	for _, c := range changes {
-		if c.Key == "" || seen[c.Key] {
-			continue
+	for i, rd := range reads {
+		c := uniq[i]
+		if rd.err != nil {
+			return nil, nil, rd.err
 		}
-		seen[c.Key] = true
-		skip := func(reason string, attention bool) {
-			skipped = append(skipped, Skip{Key: c.Key, Reason: reason, Attention: attention})
+		if rd.skip != "" {
+			skipped = append(skipped, Skip{Key: c.Key, Reason: rd.skip, Attention: rd.attention})
 		}
-		if len(c.Key) > MaxLedgerKeyBytes {
-			skip("its key is too long for the ledger: only the full reconcile syncs it", false)
-			continue
+		reconcile = reconcile || rd.reconcile
+		if rd.retry {
+			retry = append(retry, c)
 		}
-		a, err := ehr.Appointment(ctx, c.ID)
-		found := err == nil
-		switch {
-		case errors.Is(err, carelogic.ErrNotFound):
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			skip("the EHR could not be read: "+ehrErrorText(err), true)
-			continue
-		case a.Key() != c.Key:
-			skip(fmt.Sprintf("the EHR answered for id %s with another appointment", displayID(c.ID)), true)
-			continue
-		}
-		e, ok, err := ledger.Get(ctx, c.Key)
-		if err != nil {
-			return nil, fmt.Errorf("syncer: reading the ledger: %w", err)
-		}
-		reported := freshByKey[c.Key] // what a webhook just reported of it, if anything
-		var d string
-		if found {
-			d = Digest(&a)
-			if ok && !e.Pending && e.Digest == d && reported == nil {
-				continue // nothing the sync reads has changed
+		existing = append(existing, rd.existing...)
+		if rd.paired {
+			entries[c.Key] = rd.entry
+			if rd.appt == nil {
+				gone[c.Key] = rd.entry.Appointment
 			}
 		}
-		switch {
-		case ok && e.Pending:
-			skip("a create of this appointment may have happened: the next full reconcile looks it up", false)
-			reconcile = true
-			continue
-		case !ok && reported == nil && !found:
-			continue // never synced, and gone: nothing to do
-		case ok || reported != nil:
-			if !ok {
-				// Reported by a webhook, unknown to the ledger (created elsewhere, or before the ledger): paired
-				// with what the webhook read, never created again.
-				e = LedgerEntry{Key: c.Key, Appointment: reported.ID}
-			}
-			if reported != nil {
-				existing = append(existing, *reported)
-			}
-			if reported == nil || reported.ID != e.Appointment {
-				m, err := r.Client.Appointments.Get(ctx, e.Appointment)
-				switch {
-				case errors.Is(err, oncall.ErrNotFound):
-					skip(fmt.Sprintf("OnCall no longer has appointment %d: the next full reconcile finds where it went", e.Appointment), true)
-					reconcile = true
-					continue
-				case err != nil:
-					if ctx.Err() != nil {
-						return nil, ctx.Err()
-					}
-					skip("reading its OnCall appointment failed: "+err.Error(), true)
-					continue
-				}
-				existing = append(existing, *m)
-			}
-			entries[c.Key] = e
-			if !found {
-				gone[c.Key] = e.Appointment
-			}
-		}
-		if found {
-			appts = append(appts, a)
-			digests[c.Key] = d
+		if rd.appt != nil {
+			appts = append(appts, *rd.appt)
+			digests[c.Key] = rd.digest
 		}
 	}
 	// The sources of appointments the EHR no longer has count as read, so that their OnCall appointments, orphans
@@ -198,7 +170,7 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 		}
 		if len(pending) > 0 {
 			if err := ledger.Put(ctx, pending...); err != nil {
-				return nil, fmt.Errorf("syncer: recording creates in the ledger before sending them: %w", err)
+				return nil, nil, fmt.Errorf("syncer: recording creates in the ledger before sending them: %w", err)
 			}
 		}
 	}
@@ -206,11 +178,11 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 	read := &listing{appts: existing, pageEnd: []int{len(existing)}, pageAt: []time.Time{started}}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep == nil {
-		return rep, err
+		return rep, retry, err
 	}
 	rep.Reconcile = reconcile || rep.hasPendingCreate()
 	if r.DryRun {
-		return rep, err
+		return rep, retry, err
 	}
 	if lerr := record(ctx, ledger, rep, entries, digests, gone); lerr != nil {
 		rep.Warnings = append(rep.Warnings, "updating the ledger failed, so the next change of these appointments reads them again: "+lerr.Error())
@@ -218,7 +190,7 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 			err = rep.incomplete()
 		}
 	}
-	return rep, err
+	return rep, retry, err
 }
 
 // record writes to the ledger what a SyncChanges run applied: each key planned gets its OnCall appointment and,
@@ -314,4 +286,79 @@ func findAppointment(appts []oncall.Appointment, id oncall.AppointmentID) *oncal
 		}
 	}
 	return nil
+}
+
+// changeRead is what readChange found for one change.
+type changeRead struct {
+	err       error // the ledger could not be read, or ctx ended: the pass stops
+	skip      string
+	attention bool
+	reconcile bool // only a full reconcile can settle it
+	retry     bool // a read failed that may succeed later
+	appt      *carelogic.Appointment
+	digest    string
+	paired    bool // entry names the OnCall appointment the key is synced to
+	entry     LedgerEntry
+	existing  []oncall.Appointment
+}
+
+// readChange reads what SyncChanges plans one change with: its EHR appointment, its ledger entry and, when the
+// entry pairs it, its OnCall appointment (reported, if not nil, is one a webhook just read).
+func (r *Runner) readChange(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, c Change, reported *oncall.Appointment) changeRead {
+	if len(c.Key) > MaxLedgerKeyBytes {
+		return changeRead{skip: "its key is too long for the ledger: only the full reconcile syncs it"}
+	}
+	a, err := ehr.Appointment(ctx, c.ID)
+	found := err == nil
+	switch {
+	case errors.Is(err, carelogic.ErrNotFound):
+	case err != nil:
+		if ctx.Err() != nil {
+			return changeRead{err: ctx.Err()}
+		}
+		return changeRead{skip: "the EHR could not be read: " + ehrErrorText(err), attention: true, retry: true}
+	case a.Key() != c.Key:
+		return changeRead{skip: fmt.Sprintf("the EHR answered for id %s with another appointment", displayID(c.ID)), attention: true}
+	}
+	e, ok, err := ledger.Get(ctx, c.Key)
+	if err != nil {
+		return changeRead{err: fmt.Errorf("syncer: reading the ledger: %w", err)}
+	}
+	var rd changeRead
+	if found {
+		rd.appt, rd.digest = &a, Digest(&a)
+		if ok && !e.Pending && e.Digest == rd.digest && reported == nil {
+			return changeRead{} // nothing the sync reads has changed
+		}
+	}
+	switch {
+	case ok && e.Pending:
+		return changeRead{skip: "a create of this appointment may have happened: the next full reconcile looks it up", reconcile: true}
+	case !ok && reported == nil:
+		return rd // never synced: new, or gone and nothing to do
+	}
+	if !ok {
+		// Reported by a webhook, unknown to the ledger (created elsewhere, or before the ledger): paired with
+		// what the webhook read, never created again.
+		e = LedgerEntry{Key: c.Key, Appointment: reported.ID}
+	}
+	if reported != nil {
+		rd.existing = append(rd.existing, *reported)
+	}
+	if reported == nil || reported.ID != e.Appointment {
+		m, err := r.Client.Appointments.Get(ctx, e.Appointment)
+		switch {
+		case errors.Is(err, oncall.ErrNotFound):
+			return changeRead{skip: fmt.Sprintf("OnCall no longer has appointment %d: the next full reconcile finds where it went", e.Appointment),
+				attention: true, reconcile: true}
+		case err != nil:
+			if ctx.Err() != nil {
+				return changeRead{err: ctx.Err()}
+			}
+			return changeRead{skip: "reading its OnCall appointment failed: " + err.Error(), attention: true, retry: true}
+		}
+		rd.existing = append(rd.existing, *m)
+	}
+	rd.paired, rd.entry = true, e
+	return rd
 }

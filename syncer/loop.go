@@ -75,11 +75,21 @@ type Loop struct {
 	stats   LoopStats
 }
 
-// queued is a change waiting for its debounce: first and last are when the loop first and last heard of it.
+// queued is a change waiting for its debounce: first and last are when the loop first and last heard of it. A
+// change whose sync failed waits until retryAt, its tries counted in tries.
 type queued struct {
 	change      Change
 	first, last time.Time
+	retryAt     time.Time
+	tries       int
 }
+
+// Retries of a change whose sync failed (a 5xx, a connection lost): after 2 s, then twice as long each time, at most
+// maxChangeRetries times; after that the next full reconcile syncs it.
+const (
+	firstRetryDelay  = 2 * time.Second
+	maxChangeRetries = 5
+)
 
 // PassKind says what a pass of a Loop did.
 type PassKind string
@@ -118,8 +128,10 @@ type LoopStats struct {
 	Failed    int `json:"failed"`
 	Attention int `json:"attention"`
 	EHRFailed int `json:"ehr_failed"`
-	// Queued is the changes and OnCall appointments waiting for a pass.
-	Queued int `json:"queued"`
+	// Queued is the changes and OnCall appointments waiting for a pass (retries included), and Running the kind of
+	// the pass under way ("" when idle).
+	Queued  int      `json:"queued"`
+	Running PassKind `json:"running,omitempty"`
 	// LastReconcile is when the last full reconcile finished, and LastReconcileOK whether it finished without
 	// an error other than an *IncompleteError.
 	LastReconcile   time.Time `json:"last_reconcile,omitzero"`
@@ -128,7 +140,9 @@ type LoopStats struct {
 
 // Notify queues EHR appointments that changed. The loop syncs each once no news of it has come for Debounce (at
 // most MaxDelay after the first), reading it from the EHR then, so that a burst of messages for one appointment
-// costs one sync of its last state, and a steady stream of changes to others does not hold it back.
+// costs one sync of its last state, and a steady stream of changes to others does not hold it back. A change whose
+// sync fails (a 5xx, a connection lost) is tried again 2 s later, then 4, 8, 16 and 32 s later; after that, the
+// next full reconcile syncs it.
 func (l *Loop) Notify(changes ...Change) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -139,7 +153,7 @@ func (l *Loop) Notify(changes ...Change) {
 			continue
 		}
 		if q := l.changes[c.Key]; q != nil {
-			q.change, q.last = c, now
+			q.change, q.last, q.retryAt, q.tries = c, now, time.Time{}, 0
 		} else {
 			l.changes[c.Key] = &queued{change: c, first: now, last: now}
 		}
@@ -209,6 +223,9 @@ func (l *Loop) Run(ctx context.Context) error {
 	defer timer.Stop()
 	for ctx.Err() == nil {
 		kind, wait := l.due(time.Now(), nextFull, rebuilt)
+		l.mu.Lock()
+		l.stats.Running = kind
+		l.mu.Unlock()
 		switch kind {
 		case PassReconcile:
 			nextFull = time.Time{}
@@ -290,7 +307,10 @@ func (l *Loop) dueAt(q *queued) time.Time {
 	}
 	at := q.last.Add(debounce)
 	if limit := q.first.Add(maxDelay); limit.Before(at) {
-		return limit
+		at = limit
+	}
+	if q.retryAt.After(at) {
+		at = q.retryAt
 	}
 	return at
 }
@@ -311,26 +331,69 @@ func (l *Loop) runReconcile(ctx context.Context) bool {
 	if l.Window != nil {
 		window = l.Window
 	}
-	rep, rebuilt, err := l.Runner.reconcile(ctx, l.EHR, l.Ledger, window(start), l.policy())
-	l.finish(ctx, Pass{Kind: PassReconcile, Started: start, Report: rep, Err: err})
-	return rebuilt
+	res := l.Runner.reconcile(ctx, l.EHR, l.Ledger, window(start), l.policy())
+	l.finish(ctx, Pass{Kind: PassReconcile, Started: start, Report: res.rep, Err: res.err})
+	if ctx.Err() == nil {
+		l.retry(res.failed, nil)
+	}
+	return res.rebuilt
 }
 
 func (l *Loop) runChanges(ctx context.Context) {
 	l.mu.Lock()
 	now := time.Now()
 	var changes []Change
+	tries := map[string]int{}
 	for key, q := range l.changes {
 		if !now.Before(l.dueAt(q)) {
 			changes = append(changes, q.change)
+			tries[key] = q.tries
 			delete(l.changes, key)
 		}
 	}
 	l.mu.Unlock()
 	slices.SortFunc(changes, func(a, b Change) int { return cmp.Compare(a.Key, b.Key) })
 	start := time.Now()
-	rep, err := l.Runner.SyncChanges(ctx, l.EHR, l.Ledger, changes, l.policy())
+	rep, failed, err := l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, nil, l.policy())
 	l.finish(ctx, Pass{Kind: PassChanges, Items: len(changes), Started: start, Report: rep, Err: err})
+	if rep != nil && ctx.Err() == nil {
+		for _, key := range failedKeys(rep) {
+			if i := slices.IndexFunc(changes, func(c Change) bool { return c.Key == key }); i >= 0 {
+				failed = append(failed, changes[i])
+			}
+		}
+		l.retry(failed, tries)
+	}
+}
+
+// failedKeys returns the keys of the actions in rep that were not made.
+func failedKeys(rep *Report) []string {
+	var out []string
+	for _, a := range rep.Actions {
+		if (a.Outcome == OutcomeFailed || a.Outcome == OutcomeNotRun) && !slices.Contains(out, a.Key) {
+			out = append(out, a.Key)
+		}
+	}
+	return out
+}
+
+// retry queues again, with a growing delay, changes whose actions failed (tries says how often each was tried
+// before), unless news of them came meanwhile (they are queued already) or they were tried maxChangeRetries times.
+func (l *Loop) retry(failed []Change, tries map[string]int) {
+	if len(failed) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	for _, c := range failed {
+		n := tries[c.Key] + 1
+		if n > maxChangeRetries || l.changes[c.Key] != nil {
+			continue
+		}
+		l.changes[c.Key] = &queued{change: c, first: now, last: now, tries: n, retryAt: now.Add(firstRetryDelay << (n - 1))}
+	}
+	l.signal()
 }
 
 func (l *Loop) runOnCall(ctx context.Context) {
@@ -355,7 +418,7 @@ func (l *Loop) runOnCall(ctx context.Context) {
 		changes = append(changes, Change{Key: appointmentKey(m.Metadata), ID: emrID})
 	}
 	if ctx.Err() == nil {
-		pass.Report, pass.Err = l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, fresh, l.policy())
+		pass.Report, _, pass.Err = l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, fresh, l.policy())
 	}
 	l.finish(ctx, pass)
 }

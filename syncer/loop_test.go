@@ -273,3 +273,29 @@ func TestLoopReverse(t *testing.T) {
 		t.Errorf("%d writes to OnCall after its own cancellation, want none", writes)
 	}
 }
+
+// TestLoopRetriesFailedChange: a change whose write failed (a 500) is tried again on its own, without another
+// notification.
+func TestLoopRetriesFailedChange(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(3))
+	o := newOracle(h.policy)
+	lh := startLoop(t, h, syncer.NewMemoryLedger())
+	lh.next(syncer.PassReconcile)
+	if err := h.srv.InjectNext(oncalltest.FaultInternalError, 1, oncalltest.Match{Method: "PATCH"}); err != nil {
+		t.Fatal(err)
+	}
+	edited := h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		appts[0].Activity = "Family Therapy"
+		return appts[:1]
+	})
+	o.sync(h.ehr())
+	lh.loop.Notify(changesOf(edited...)...)
+	if p := lh.next(syncer.PassChanges); p.Report.Failed[syncer.ActionUpdate] != 1 {
+		t.Fatalf("first pass: failed %v, want the update failed", p.Report.Failed)
+	}
+	if p := lh.next(syncer.PassChanges); p.Err != nil || p.Report.Applied[syncer.ActionUpdate] != 1 {
+		t.Fatalf("retry: %v, applied %v; want the update applied", p.Err, p.Report.Applied)
+	}
+	h.checkState(o, "after the retry")
+}

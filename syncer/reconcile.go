@@ -19,27 +19,55 @@ import (
 // The ledger is replaced only when the sync got as far as applying its plan and ctx did not end; a dry run leaves
 // it alone. The report and error are Sync's; a failure to write the ledger is added to the report as a warning.
 func (r *Runner) Reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, w Window, p Policy) (*Report, error) {
-	rep, _, err := r.reconcile(ctx, ehr, ledger, w, p)
-	return rep, err
+	res := r.reconcile(ctx, ehr, ledger, w, p)
+	return res.rep, res.err
 }
 
-// reconcile is Reconcile, reporting also whether the ledger was rebuilt.
-func (r *Runner) reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, w Window, p Policy) (*Report, bool, error) {
+// reconciled is what reconcile did: Reconcile's report and error, whether the ledger was rebuilt, and the EHR
+// appointments whose actions failed, for a caller that tries them again.
+type reconciled struct {
+	rep     *Report
+	err     error
+	rebuilt bool
+	failed  []Change
+}
+
+func (r *Runner) reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Ledger, w Window, p Policy) reconciled {
 	if ledger == nil {
-		return nil, false, errors.New("syncer: Reconcile: the ledger is nil")
+		return reconciled{err: errors.New("syncer: Reconcile: the ledger is nil")}
 	}
 	rep, s, err := r.sync(ctx, ehr, w, p)
 	if rep == nil || s == nil || r.DryRun || ctx.Err() != nil {
-		return rep, false, err
+		return reconciled{rep: rep, err: err}
 	}
+	res := reconciled{rep: rep, err: err, failed: failedChanges(rep, s.appts)}
 	if lerr := ledger.Replace(ctx, ledgerEntries(s, rep, time.Now())); lerr != nil {
 		rep.Warnings = append(rep.Warnings, "rebuilding the ledger failed, so events read OnCall as it was: "+lerr.Error())
 		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
-			err = rep.incomplete()
+			res.err = rep.incomplete()
 		}
-		return rep, false, err
+		return res
 	}
-	return rep, true, err
+	res.rebuilt = true
+	return res
+}
+
+// failedChanges names the EHR appointments, among appts, with an action that was not made.
+func failedChanges(rep *Report, appts []carelogic.Appointment) []Change {
+	failed := map[string]bool{}
+	for _, a := range rep.Actions {
+		if a.Outcome == OutcomeFailed || a.Outcome == OutcomeNotRun {
+			failed[a.Key] = true
+		}
+	}
+	var out []Change
+	for i := range appts {
+		if key := appts[i].Key(); failed[key] {
+			out = append(out, Change{Key: key, ID: appts[i].ID})
+			delete(failed, key)
+		}
+	}
+	return out
 }
 
 // ledgerEntries is the ledger a full sync leaves: for each EHR key in OnCall's metadata, the appointment Plan

@@ -200,7 +200,15 @@ func TestServiceEndToEnd(t *testing.T) {
 	c := startChild(t, args, &log)
 	waitFor(t, "the first reconcile", 30*time.Second, func() bool { _, ok := health(httpAddr); return ok })
 	srv.ResetRequests()
-	if err := srv.SetFaults(oncalltest.Faults{Seed: 14, Rate: 0.2, Kinds: oncalltest.FaultKinds(), Latency: 5 * time.Millisecond, RetryAfter: 10 * time.Millisecond}); err != nil {
+	// A fifth of the requests fail, every way the fake knows but 429: a 429 slows the whole client down by design
+	// (oncall's tests cover it), which here would only stretch the run.
+	var kinds []oncalltest.FaultKind
+	for _, k := range oncalltest.FaultKinds() {
+		if k != oncalltest.FaultRateLimit {
+			kinds = append(kinds, k)
+		}
+	}
+	if err := srv.SetFaults(oncalltest.Faults{Seed: 14, Rate: 0.2, Kinds: kinds, Latency: 5 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -255,17 +263,19 @@ func TestServiceEndToEnd(t *testing.T) {
 	}
 	_ = c.cmd.Wait()
 	killedAt := acked.Load()
+	t0 := time.Now()
 	c = startChild(t, args, &log)
 	wg.Wait()
+	t.Logf("phase: senders done %v after the restart", time.Since(t0))
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
 	}
-	// Settled: nothing queued, and no write to OnCall for a second. (Webhooks of the service's own writes may still
+	// Settled: no pass running, nothing queued (retries included), and no write to OnCall for a second. (Webhooks of the service's own writes may still
 	// be coming: the fake retries those the handler's fetch limit turned away.)
 	waitFor(t, "the service to settle", time.Minute, func() bool {
 		st, ok := health(httpAddr)
-		if !ok || st.Loop.Queued > 0 {
+		if !ok || st.Loop.Queued > 0 || st.Loop.Running != "" {
 			return false
 		}
 		reqs := srv.Requests()
@@ -276,6 +286,7 @@ func TestServiceEndToEnd(t *testing.T) {
 		}
 		return false
 	})
+	t.Logf("phase: settled %v after the restart", time.Since(t0))
 	calls, faulted := 0, 0
 	routes := map[string]int{}
 	for _, r := range srv.Requests() {
@@ -300,16 +311,19 @@ func TestServiceEndToEnd(t *testing.T) {
 		}
 	}
 	left := leftToSync(t, srv, oracle, division, provider)
+	if left != 0 {
+		t.Errorf("%d appointments differ from what the messages describe once the service settled", left)
+	}
 	// Faults aside (a fifth of requests fail and are sent again), about one call a change: no listing per change.
 	// The figure varies with where the kill falls (the restart's reconcile lists, creates in flight are looked up).
 	if answered := calls - faulted; float64(answered) > 1.3*float64(changes) {
 		t.Errorf("%d answered calls for %d changes: more than 1.3 a change", answered, changes)
 	}
 	t.Logf("%d messages (%d changes in send order) about %d appointments, the service killed after %d were acknowledged; "+
-		"%d calls after the first reconcile (%d faulted), %.2f a change, %.2f answered; %d appointments left to the next reconcile",
+		"%d calls after the first reconcile (%d faulted), %.2f a change, %.2f answered; %d appointments left",
 		len(msgs), changes, appts, killedAt, calls, faulted, float64(calls)/float64(changes), float64(calls-faulted)/float64(changes), left)
 
-	// A last start, faults off: its reconcile settles what the faults left; then everything must hold.
+	// A last start after a clean stop, faults off: it reads its store and reconciles; everything must still hold.
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
