@@ -95,6 +95,24 @@ func (f *Feed) Outranks(s Snapshot) bool {
 	return !ok || compareSnapshots(s, old) > 0
 }
 
+// Prune forgets the occurrences that ended before before, and returns their keys in order. A long-running
+// receiver calls it now and then, with a retention (a month, say) that no late message about a past appointment
+// is expected to exceed, so that the Feed holds what is current rather than everything it ever heard. A message
+// about a pruned occurrence that arrives afterwards is applied as if it were the first.
+func (f *Feed) Prune(before time.Time) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var keys []string
+	for key, s := range f.m {
+		if s.Appointment.End().Before(before) {
+			keys = append(keys, key)
+			delete(f.m, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // ApplyReader applies every message read from r (see Reader). A malformed message, or one over a limit, does
 // not stop it: the others are applied, and the errors of those that failed are returned joined, at most
 // MaxErrors of them, then one *Error wrapping ErrLimit that counts the others. An error reading r stops it and

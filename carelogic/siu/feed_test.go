@@ -517,3 +517,27 @@ func TestFeedZeroValue(t *testing.T) {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestFeedPrune: Prune forgets the occurrences that ended before the time given, and only those.
+func TestFeedPrune(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	f := NewFeed()
+	for i, start := range []time.Time{at.AddDate(0, 0, -40), at.AddDate(0, 0, -31), at.AddDate(0, 0, -29), at} {
+		f.ApplySnapshot(Snapshot{Hash: fmt.Sprint(i), Appointment: carelogic.Appointment{
+			ID: fmt.Sprintf("A-%d", i), Source: "src", Start: start, Duration: 50 * time.Minute}})
+	}
+	got := f.Prune(at.AddDate(0, 0, -30))
+	if diff := cmp.Diff([]string{"src/A-0", "src/A-1"}, got); diff != "" {
+		t.Errorf("pruned (-want +got):\n%s", diff)
+	}
+	if f.Len() != 2 {
+		t.Errorf("Len = %d after pruning, want 2", f.Len())
+	}
+	if _, ok := f.Snapshot("src/A-2"); !ok {
+		t.Error("an occurrence that ended after the cut was pruned")
+	}
+	if got := f.Prune(at.AddDate(0, 0, -30)); len(got) != 0 {
+		t.Errorf("second Prune removed %v, want nothing", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic/siu"
 	"github.com/oncallsync/oncall-go/carelogic/siu/mllp"
@@ -58,6 +59,24 @@ func (in *inbox) HandleMessage(ctx context.Context, m *siu.Message, raw []byte) 
 	in.feed.ApplySnapshot(snap)
 	in.loop.Notify(syncer.ChangeOf(&snap.Appointment))
 	return nil
+}
+
+// prune forgets the appointments that ended before before, in the feed and in the store, so that neither grows
+// with the years. It holds every lock, so that no message is stored and applied while it runs.
+func (in *inbox) prune(ctx context.Context, before time.Time) (int, error) {
+	for i := range in.locks {
+		in.locks[i].Lock()
+	}
+	defer func() {
+		for i := range in.locks {
+			in.locks[i].Unlock()
+		}
+	}()
+	keys := in.feed.Prune(before)
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	return len(keys), in.store.DeleteMessages(ctx, keys...)
 }
 
 // load applies every stored message to the feed, as the service starts, and returns how many it read.

@@ -45,6 +45,8 @@
 //	-reconcile-every D     time between full reconciles (default 1h)
 //	-source NAME           the EHR's name in the appointments' metadata (default: MSH-3@MSH-4)
 //	-rate N                OnCall requests a second, at most (default 10; OnCall publishes no limit)
+//	-retention D           how long after it ends an appointment's message is kept, in memory and on disk, after
+//	                       which each full reconcile forgets it (default 720h, 30 days; 0 keeps everything)
 //
 // Logs are JSON lines on stderr (log/slog), with ids and counts, never a patient's name or email. The message
 // store holds the HL7 messages, which carry patient data: keep -data on an encrypted disk readable by the service
@@ -62,6 +64,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic/siu"
 	"github.com/oncallsync/oncall-go/internal/flagref"
@@ -108,6 +111,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		every        = fs.Duration("reconcile-every", syncer.DefaultReconcileEvery, "time between full reconciles")
 		source       = fs.String("source", "", "the EHR's name in metadata (default MSH-3@MSH-4)")
 		rate         = fs.Float64("rate", oncall.DefaultRateLimit, "OnCall requests a second, at most")
+		retention    = fs.Duration("retention", 30*24*time.Hour, "how long after it ends an appointment's message is kept (0: forever)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: service [flags]\n       service send [-addr HOST:PORT] FILE...\n\nWith no flags, runs on an in-memory fake OnCall server.\n\n")
@@ -121,7 +125,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	s := &service{mllpAddr: *mllpAddr, httpAddr: *httpAddr, webhookPath: "/oncall/webhook", debounce: *debounce,
-		reconcileEvery: *every, log: log, dataDir: *dataDir}
+		reconcileEvery: *every, log: log, dataDir: *dataDir, retention: *retention}
 	if *source != "" {
 		s.siuOpts = append(s.siuOpts, siu.WithSource(*source))
 	}

@@ -35,7 +35,9 @@ type service struct {
 	siuOpts            []siu.Option
 	debounce           time.Duration
 	reconcileEvery     time.Duration
-	log                *slog.Logger
+	// retention is how long after it ends an appointment is kept in the feed and the store (0: forever).
+	retention time.Duration
+	log       *slog.Logger
 	// ready, if set, receives the addresses listened on once both listeners are up.
 	ready func(mllp, http net.Addr)
 
@@ -94,6 +96,16 @@ func (s *service) run(ctx context.Context) error {
 		Debounce: s.debounce, ReconcileEvery: s.reconcileEvery, Logger: s.log,
 	}
 	in := newInbox(feed, store, loop, s.siuOpts)
+	loop.OnPass = func(p syncer.Pass) {
+		if p.Kind != syncer.PassReconcile || s.retention <= 0 || ctx.Err() != nil {
+			return
+		}
+		if n, err := in.prune(ctx, time.Now().Add(-s.retention)); err != nil {
+			s.log.Warn("service: forgetting past appointments failed", slog.String("error", err.Error()))
+		} else if n > 0 {
+			s.log.Info("service: past appointments forgotten", slog.Int("appointments", n))
+		}
+	}
 	n, err := in.load(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the stored messages: %w", err)
