@@ -112,6 +112,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return errors.New("usage: temporal worker|start|signal [flags]")
 	}
 	cmd := args[0]
+	switch cmd {
+	case "worker", "start", "signal":
+	default:
+		return fmt.Errorf("unknown command %q: want worker, start or signal", cmd)
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	address := fs.String("address", client.DefaultHostPort, "Temporal frontend host:port")
