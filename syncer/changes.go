@@ -125,6 +125,7 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 		gone      = map[string]oncall.AppointmentID{} // key -> its OnCall appointment, for EHR appointments gone
 		reconcile bool
 		retry     []Change
+		readNow   []oncall.Appointment // those of existing this pass read itself
 	)
 	for i, rd := range reads {
 		c := uniq[i]
@@ -139,6 +140,9 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 			retry = append(retry, c)
 		}
 		existing = append(existing, rd.existing...)
+		if rd.readNow != nil {
+			readNow = append(readNow, *rd.readNow)
+		}
 		if rd.paired {
 			entries[c.Key] = rd.entry
 			if rd.appt == nil {
@@ -174,8 +178,9 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 			}
 		}
 	}
-	// The appointments just read serve an update of who is on them, as a listing pass's would (MaxListingAge).
-	read := &listing{appts: existing, pageEnd: []int{len(existing)}, pageAt: []time.Time{started}}
+	// The appointments this pass read serve an update of who is on them, as a listing pass's would
+	// (MaxListingAge); a webhook's copy does not, as it may have waited behind other passes.
+	read := &listing{appts: readNow, pageEnd: []int{len(readNow)}, pageAt: []time.Time{started}}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep == nil {
 		return rep, retry, err
@@ -186,9 +191,14 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 	}
 	if lerr := record(ctx, ledger, rep, entries, digests, gone); lerr != nil {
 		rep.Warnings = append(rep.Warnings, "updating the ledger failed, so the next change of these appointments reads them again: "+lerr.Error())
-		if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
-			err = rep.incomplete()
-		}
+	}
+	// As Sync does: the EHR record gets the URL of the appointment it is now synced to (a new one's, a recreated
+	// one's), so that nobody follows the link of a cancelled appointment.
+	if store, ok := ehr.(carelogic.URLStore); ok && ctx.Err() == nil {
+		r.storeURLs(ctx, store, appts, existing, rep)
+	}
+	if _, incomplete := err.(*IncompleteError); err == nil || incomplete {
+		err = rep.incomplete()
 	}
 	return rep, retry, err
 }
@@ -226,7 +236,7 @@ func record(ctx context.Context, ledger Ledger, rep *Report, before map[string]L
 		case ActionCreate, ActionRecreate:
 			switch {
 			case ok && res.Created != 0:
-				st.id = res.Created
+				st.id, st.pending = res.Created, false
 			case res.Kind == ActionCreate && !ambiguous(res.Err):
 				st.dropped = true
 			default:
@@ -246,7 +256,9 @@ func record(ctx context.Context, ledger Ledger, rep *Report, before map[string]L
 	var drop []string
 	for key, st := range keys {
 		switch {
-		case st.pending && st.id == 0:
+		case st.pending:
+			// A create or recreate that may have happened: whatever the key was paired with before (a recreate's
+			// old appointment, now superseded), only a listing can tell what OnCall holds.
 			put = append(put, LedgerEntry{Key: key, Pending: true, Updated: now})
 		case st.dropped && st.id == 0:
 			drop = append(drop, key)
@@ -300,6 +312,7 @@ type changeRead struct {
 	paired    bool // entry names the OnCall appointment the key is synced to
 	entry     LedgerEntry
 	existing  []oncall.Appointment
+	readNow   *oncall.Appointment // the OnCall appointment read by this pass, if any
 }
 
 // readChange reads what SyncChanges plans one change with: its EHR appointment, its ledger entry and, when the
@@ -333,7 +346,7 @@ func (r *Runner) readChange(ctx context.Context, ehr carelogic.Adapter, ledger L
 	}
 	switch {
 	case ok && e.Pending:
-		return changeRead{skip: "a create of this appointment may have happened: the next full reconcile looks it up", reconcile: true}
+		return changeRead{skip: "the ledger marks it pending (a create whose outcome is unknown, or one held for review): the next full reconcile decides", reconcile: true}
 	case !ok && reported == nil:
 		return rd // never synced: new, or gone and nothing to do
 	}
@@ -358,6 +371,7 @@ func (r *Runner) readChange(ctx context.Context, ehr carelogic.Adapter, ledger L
 			return changeRead{skip: "reading its OnCall appointment failed: " + err.Error(), attention: true, retry: true}
 		}
 		rd.existing = append(rd.existing, *m)
+		rd.readNow = m
 	}
 	rd.paired, rd.entry = true, e
 	return rd

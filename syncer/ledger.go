@@ -23,8 +23,9 @@ type LedgerEntry struct {
 	// Digest identifies the EHR appointment as last applied (see Digest): an EHR change whose digest equals it has
 	// nothing to sync. Empty when not known (a ledger rebuilt from OnCall before the EHR was read).
 	Digest string `json:"digest,omitempty"`
-	// Pending reports a create that was sent and whose outcome is not known: the appointment may exist in OnCall.
-	// Before creating the key again, the sync must look it up there (a full reconcile does).
+	// Pending reports that the appointment may exist in OnCall though no pairing is known: a create or recreate was
+	// sent and its outcome is not known, or a create was held back because a look-alike was booked by hand. Only a
+	// full reconcile, which lists OnCall, may create the key; events leave it alone.
 	Pending bool `json:"pending,omitempty"`
 	// Updated is when the entry was recorded.
 	Updated time.Time `json:"updated"`

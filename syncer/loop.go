@@ -36,9 +36,10 @@ func DefaultLoopWindow(now time.Time) Window {
 //
 // Everything goes through the one Runner, so the client's rate limit covers all of it; passes run one at a time, so
 // an appointment is never synced by two at once. A pass that fails is reported (OnPass, Logger, Stats) and the
-// loop goes on: only the end of Run's context stops it. Changes still queued then are not lost: they are in the EHR
-// (for an HL7 feed, in the messages stored before they were acknowledged), and the next start's full reconcile
-// syncs them.
+// loop goes on: only the end of Run's context stops it. Changes still queued then are in the EHR, and the next
+// start's full reconcile syncs those in its window; an adapter that keeps what it was sent should Notify the loop
+// of it at start, so that a change outside the window is not left behind (examples/service does, for its stored
+// HL7 messages).
 //
 // Set the exported fields before Run; Notify, NotifyOnCall, Reconcile and Stats are safe to call at any time,
 // from any goroutine, before or during Run.
@@ -64,7 +65,8 @@ type Loop struct {
 	Reverse *EHRApplier
 	// OnPass, if set, is called after each pass, from Run's goroutine; it must be quick.
 	OnPass func(Pass)
-	// Logger gets a line per pass (counts and ids only); nil is silent.
+	// Logger gets a line per pass (counts and ids only: an EHR adapter's error is described, never quoted); nil is
+	// silent.
 	Logger *slog.Logger
 
 	mu      sync.Mutex
@@ -72,6 +74,7 @@ type Loop struct {
 	changes map[string]*queued
 	fresh   map[oncall.AppointmentID]*oncall.Appointment
 	full    bool // a full reconcile is asked for
+	running bool // Run is running
 	stats   LoopStats
 }
 
@@ -196,7 +199,7 @@ func (l *Loop) Stats() LoopStats {
 
 // Run runs the loop until ctx ends: a full reconcile first, then passes as changes arrive and as the schedule
 // says. It returns nil when ctx ends (after the pass under way, which ctx cancels), and an error only for a loop
-// it cannot run (a required field unset).
+// it cannot run (a required field unset, or Run already running: two would sync the same appointments at once).
 func (l *Loop) Run(ctx context.Context) error {
 	switch {
 	case l.Runner == nil || l.Runner.Client == nil:
@@ -207,9 +210,19 @@ func (l *Loop) Run(ctx context.Context) error {
 		return errors.New("syncer: Loop.Ledger is required")
 	}
 	l.mu.Lock()
+	if l.running {
+		l.mu.Unlock()
+		return errors.New("syncer: Loop.Run is already running: one loop, one Run")
+	}
+	l.running = true
 	l.init()
 	l.full = true
 	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.running, l.stats.Running = false, ""
+		l.mu.Unlock()
+	}()
 	every := l.ReconcileEvery
 	if every == 0 {
 		every = DefaultReconcileEvery
@@ -356,14 +369,25 @@ func (l *Loop) runChanges(ctx context.Context) {
 	start := time.Now()
 	rep, failed, err := l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, nil, l.policy())
 	l.finish(ctx, Pass{Kind: PassChanges, Items: len(changes), Started: start, Report: rep, Err: err})
-	if rep != nil && ctx.Err() == nil {
-		for _, key := range failedKeys(rep) {
-			if i := slices.IndexFunc(changes, func(c Change) bool { return c.Key == key }); i >= 0 {
-				failed = append(failed, changes[i])
-			}
-		}
-		l.retry(failed, tries)
+	switch {
+	case ctx.Err() != nil:
+	case rep == nil:
+		// The pass could not run (the ledger unreadable, say): every change of it is tried again.
+		l.retry(changes, tries)
+	default:
+		l.retry(append(failed, changesOf(changes, failedKeys(rep))...), tries)
 	}
+}
+
+// changesOf returns the changes, among changes, of keys.
+func changesOf(changes []Change, keys []string) []Change {
+	var out []Change
+	for _, key := range keys {
+		if i := slices.IndexFunc(changes, func(c Change) bool { return c.Key == key }); i >= 0 {
+			out = append(out, changes[i])
+		}
+	}
+	return out
 }
 
 // failedKeys returns the keys of the actions in rep that were not made.
@@ -417,10 +441,19 @@ func (l *Loop) runOnCall(ctx context.Context) {
 		emrID, _ := m.Metadata.String(KeyEMRID)
 		changes = append(changes, Change{Key: appointmentKey(m.Metadata), ID: emrID})
 	}
+	var failed []Change
 	if ctx.Err() == nil {
-		pass.Report, _, pass.Err = l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, fresh, l.policy())
+		pass.Report, failed, pass.Err = l.Runner.syncChanges(ctx, l.EHR, l.Ledger, changes, fresh, l.policy())
 	}
 	l.finish(ctx, pass)
+	// What failed is tried again as an EHR change: read afresh from OnCall, as a webhook's copy grows old.
+	switch {
+	case ctx.Err() != nil:
+	case pass.Report == nil:
+		l.retry(changes, nil)
+	default:
+		l.retry(append(failed, changesOf(changes, failedKeys(pass.Report))...), nil)
+	}
 }
 
 // finish counts a pass, logs it and hands it to OnPass, and asks for a full reconcile when the pass needs one.
@@ -462,7 +495,7 @@ func (l *Loop) finish(ctx context.Context, p Pass) {
 		}
 		if p.Err != nil {
 			level = slog.LevelWarn
-			attrs = append(attrs, slog.String("error", p.Err.Error()))
+			attrs = append(attrs, slog.String("error", reportText(p.Err)))
 		}
 		l.Logger.Log(ctx, level, "syncer: loop pass", attrs...)
 	}

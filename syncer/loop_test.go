@@ -22,7 +22,7 @@ type loopHarness struct {
 	done   chan error
 }
 
-func startLoop(t *testing.T, h *harness, ledger syncer.Ledger) *loopHarness {
+func startLoop(t *testing.T, h *harness, ledger syncer.Ledger, configure ...func(*syncer.Loop)) *loopHarness {
 	t.Helper()
 	lh := &loopHarness{harness: h, passes: make(chan syncer.Pass, 16), done: make(chan error, 1)}
 	lh.loop = &syncer.Loop{
@@ -30,6 +30,9 @@ func startLoop(t *testing.T, h *harness, ledger syncer.Ledger) *loopHarness {
 		Window:   func(time.Time) syncer.Window { return h.window },
 		Debounce: 20 * time.Millisecond, ReconcileEvery: -1,
 		OnPass: func(p syncer.Pass) { lh.passes <- p },
+	}
+	for _, f := range configure {
+		f(lh.loop)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { lh.done <- lh.loop.Run(ctx) }()
@@ -236,9 +239,11 @@ func TestLoopDebouncePerKey(t *testing.T) {
 func TestLoopReverse(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testSchedule(3))
-	lh := startLoop(t, h, syncer.NewMemoryLedger())
-	lh.loop.Reverse = &syncer.EHRApplier{Adapter: h.mem}
+	lh := startLoop(t, h, syncer.NewMemoryLedger(), func(l *syncer.Loop) { l.Reverse = &syncer.EHRApplier{Adapter: h.mem} })
 	lh.next(syncer.PassReconcile)
+	if err := lh.loop.Run(t.Context()); err == nil {
+		t.Error("a second Run of a running loop returned nil")
+	}
 	target := h.mem.All()[1]
 	var id oncall.AppointmentID
 	for _, m := range h.srv.Appointments() {

@@ -72,7 +72,8 @@ func failedChanges(rep *Report, appts []carelogic.Appointment) []Change {
 
 // ledgerEntries is the ledger a full sync leaves: for each EHR key in OnCall's metadata, the appointment Plan
 // pairs it with (the oldest live one; failing that, the newest one cancelled and not superseded), then what the
-// run created; a digest for the EHR appointments read whose every action applied and that need no person.
+// run created; a digest for the EHR appointments read whose every action applied and that need no person; and
+// Pending for a key whose create or recreate may have happened, or whose create is held for review.
 func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	paired := map[string]*oncall.Appointment{}
 	for i := range s.read.appts {
@@ -116,9 +117,21 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 			unsure[sk.Key] = true
 		}
 	}
+	// A create held back for review (a look-alike booked by hand in OnCall) is pending too: an event must not
+	// create what the reconcile held back; the next reconcile decides again.
+	for _, c := range rep.Review {
+		if _, paired := ids[c.Key]; !paired && c.Key != "" {
+			pending[c.Key] = true
+		}
+	}
 	digests := make(map[string]string, len(s.appts))
 	for i := range s.appts {
 		digests[s.appts[i].Key()] = Digest(&s.appts[i])
+	}
+	for key := range pending {
+		// Pending wins over a pairing read before the run: a recreate whose create is unsure has already
+		// superseded the appointment the listing paired.
+		delete(ids, key)
 	}
 	out := make([]LedgerEntry, 0, len(ids)+len(pending))
 	for key, id := range ids {
@@ -131,10 +144,8 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 		}
 	}
 	for key := range pending {
-		if _, ok := ids[key]; !ok {
-			if e := (LedgerEntry{Key: key, Pending: true, Updated: now}); e.Validate() == nil {
-				out = append(out, e)
-			}
+		if e := (LedgerEntry{Key: key, Pending: true, Updated: now}); e.Validate() == nil {
+			out = append(out, e)
 		}
 	}
 	return out

@@ -34,6 +34,13 @@ func fromAdapter(err error) error {
 func reportText(err error) string {
 	var ae *adapterError
 	if errors.As(err, &ae) {
+		if err == error(ae) {
+			return ehrErrorText(ae.err)
+		}
+		// Wrapped in the module's own words ("syncer: reading the EHR: ..."): keep those, describe the rest.
+		if msg, inner := err.Error(), ae.Error(); strings.HasSuffix(msg, inner) {
+			return strings.TrimSuffix(msg, inner) + ehrErrorText(ae.err)
+		}
 		return ehrErrorText(ae.err)
 	}
 	return err.Error()

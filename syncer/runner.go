@@ -113,7 +113,7 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	var appts []carelogic.Appointment
 	for a, err := range ehr.Appointments(ctx, w.From, w.To) {
 		if err != nil {
-			return nil, nil, fmt.Errorf("syncer: reading the EHR: %w", err)
+			return nil, nil, fmt.Errorf("syncer: reading the EHR: %w", fromAdapter(err))
 		}
 		appts = append(appts, a)
 	}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/oncallsync/oncall-go/carelogic/siu"
 	"github.com/oncallsync/oncall-go/carelogic/siu/mllp"
+	"github.com/oncallsync/oncall-go/internal/redact"
 	"github.com/oncallsync/oncall-go/syncer"
 	"github.com/oncallsync/oncall-go/syncer/boltledger"
 )
@@ -79,21 +81,31 @@ func (in *inbox) prune(ctx context.Context, before time.Time) (int, error) {
 	return len(keys), in.store.DeleteMessages(ctx, keys...)
 }
 
-// load applies every stored message to the feed, as the service starts, and returns how many it read.
-func (in *inbox) load(ctx context.Context) (int, error) {
+// load applies every stored message to the feed, as the service starts, tells the loop of each appointment (so
+// that a change queued when the service stopped, or given up after its retries, is synced even outside the full
+// reconcile's window; one already synced costs nothing, its digest being in the ledger), and returns how many it
+// read. A message that no longer reads (a stricter reader, other options) is logged by its key and left out, so
+// that one message cannot keep the service from starting; the EHR's next message about it replaces it.
+func (in *inbox) load(ctx context.Context, log *slog.Logger) (int, error) {
 	n := 0
+	var changes []syncer.Change
 	for msg, err := range in.store.Messages(ctx) {
 		if err != nil {
 			return n, err
 		}
 		m, perr := siu.Parse(msg.Raw)
+		var snap siu.Snapshot
 		if perr == nil {
-			_, perr = in.feed.Apply(m)
+			snap, perr = siu.Convert(m, in.opts...)
 		}
 		if perr != nil {
-			return n, errors.Join(errors.New("a stored message no longer reads"), perr)
+			log.Warn("service: a stored message no longer reads: left out", slog.String("key", redact.ID(msg.Key)), slog.String("error", perr.Error()))
+			continue
 		}
+		in.feed.ApplySnapshot(snap)
+		changes = append(changes, syncer.ChangeOf(&snap.Appointment))
 		n++
 	}
+	in.loop.Notify(changes...)
 	return n, nil
 }

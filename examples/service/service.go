@@ -106,7 +106,7 @@ func (s *service) run(ctx context.Context) error {
 			s.log.Info("service: past appointments forgotten", slog.Int("appointments", n))
 		}
 	}
-	n, err := in.load(ctx)
+	n, err := in.load(ctx, s.log)
 	if err != nil {
 		return fmt.Errorf("reading the stored messages: %w", err)
 	}
@@ -185,13 +185,20 @@ func (s *service) run(ctx context.Context) error {
 	return err
 }
 
-// openStore opens the ledger and message store. A damaged file is moved aside, kept for a person to look at, and a
+// openStore opens the ledger and message store, and checks it whole (a few milliseconds a megabyte). A damaged
+// file is moved aside, kept for a person to look at, and a
 // new one started: the ledger is rebuilt by the start's full reconcile from OnCall's metadata, and the messages
 // the damaged file held are not needed to keep OnCall right, since a feed never cancels by absence (their
 // appointments are synced again when the EHR next sends them).
 func (s *service) openStore() (*boltledger.Ledger, error) {
 	path := filepath.Join(s.dataDir, "ledger.db")
 	store, err := boltledger.Open(path)
+	if err == nil {
+		// Open checks only what is cheap; damage inside the pages would surface, or crash, later.
+		if err = store.Check(context.Background()); err != nil {
+			store.Close()
+		}
+	}
 	if !errors.Is(err, boltledger.ErrCorrupt) {
 		if err != nil {
 			return nil, fmt.Errorf("opening the ledger: %w", err)

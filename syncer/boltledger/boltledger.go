@@ -117,14 +117,28 @@ func Open(path string, opts ...Option) (*Ledger, error) {
 	if err != nil {
 		return nil, openError(path, cfg.lockWait, err)
 	}
-	if err := db.Update(initBuckets(path)); err != nil {
+	if err := update(db, initBuckets(path)); err != nil {
 		_ = db.Close()
 		if errors.Is(err, ErrCorrupt) {
 			return nil, err
 		}
+		if errors.Is(err, errPanicked) {
+			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+		}
 		return nil, fmt.Errorf("boltledger: open %s: %w", path, err)
 	}
 	return &Ledger{db: db, path: path}, nil
+}
+
+// update is db.Update, turning a panic of bbolt's on a damaged page (an assertion about a page's id) into
+// errPanicked, as openBolt does.
+func update(db *bolt.DB, fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errPanicked
+		}
+	}()
+	return db.Update(fn)
 }
 
 // precheck refuses, before bbolt opens it for writing (which reads its free-page list), a file whose meta page

@@ -29,7 +29,12 @@ func (l *Ledger) Check(ctx context.Context) error {
 			problems = append(problems, err)
 		}
 	}
-	err := l.rolledBack(func(tx *bolt.Tx) error {
+	err := l.rolledBack(func(tx *bolt.Tx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				note(errPanicked) // bbolt asserts on some damaged pages rather than report them
+			}
+		}()
 		for err := range tx.Check(bolt.WithKVStringer(redactedKV{})) {
 			note(err)
 		}
