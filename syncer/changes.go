@@ -168,7 +168,9 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 	if !r.DryRun {
 		var pending []LedgerEntry
 		for _, a := range cs.Actions {
-			if a.Kind == ActionCreate {
+			// A recreate too: once it has superseded the old appointment, a crash before its outcome is recorded
+			// must not leave the key paired with the old one, which a later event would take as gone.
+			if a.Kind == ActionCreate || a.Kind == ActionRecreate {
 				pending = append(pending, LedgerEntry{Key: a.Key, Pending: true, Updated: time.Now()})
 			}
 		}

@@ -336,3 +336,35 @@ func (l *failingLedger) Put(ctx context.Context, entries ...syncer.LedgerEntry) 
 	}
 	return l.Ledger.Put(ctx, entries...)
 }
+
+// TestSyncChangesRecreateCrash: a recreate (a 1:1 whose client changed) is recorded as Pending before it is sent,
+// as a create is, so that a process dying before it records the new appointment leaves no pairing with the old,
+// superseded one for a later event to take as gone.
+func TestSyncChangesRecreateCrash(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(2))
+	ledger := syncer.NewMemoryLedger()
+	r := h.runner()
+	h.reconcile(r, ledger)
+	edited := h.edit(func(appts []carelogic.Appointment) []carelogic.Appointment {
+		appts[0].Participants[0] = testClient(900)
+		return appts[:1]
+	})
+	crashing := &failingLedger{Ledger: ledger, failPutAfter: 1}
+	rep, err := r.SyncChanges(t.Context(), h.mem, crashing, changesOf(edited...), h.policy)
+	if err == nil || rep.Applied[syncer.ActionRecreate] != 1 {
+		t.Fatalf("want the recreate applied and the ledger's failure reported, got %v\n%s", err, rep)
+	}
+	if e, ok, err := ledger.Get(t.Context(), edited[0].Key()); err != nil || !ok || !e.Pending {
+		t.Fatalf("ledger entry after the lost write: %+v, %v, %v; want Pending", e, ok, err)
+	}
+	h.srv.ResetRequests()
+	if rep, err := finished(r.SyncChanges(t.Context(), h.mem, ledger, changesOf(edited...), h.policy)); err != nil || !rep.Reconcile {
+		t.Fatalf("the next event: %v, Reconcile %v; want it left to a reconcile", err, rep.Reconcile)
+	}
+	if got := requestCounts(h.srv); len(got) != 0 {
+		t.Errorf("the next event sent %v, want nothing", got)
+	}
+	h.reconcile(r, ledger)
+	checkNoDuplicates(t, h.srv.Appointments(), "after the reconcile")
+}
