@@ -41,6 +41,14 @@ type StatusWriter interface {
 	AddComment(ctx context.Context, appointmentID, text string) error
 }
 
+// KeyReader is implemented by adapters that can find an occurrence by its key (Appointment.Key: the source and the
+// id), for EHR feeds where two sources may use the same id. The syncer reads a changed appointment through it when
+// an adapter has it, and through Adapter.Appointment by id otherwise.
+type KeyReader interface {
+	// AppointmentByKey returns the occurrence with the given key, or an error wrapping ErrNotFound.
+	AppointmentByKey(ctx context.Context, key string) (Appointment, error)
+}
+
 // URLStore is implemented by adapters whose EHR can keep the matching OnCall appointment's URL on its record,
 // which makes later matching exact.
 type URLStore interface {

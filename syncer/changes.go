@@ -323,7 +323,13 @@ func (r *Runner) readChange(ctx context.Context, ehr carelogic.Adapter, ledger L
 	if len(c.Key) > MaxLedgerKeyBytes {
 		return changeRead{skip: "its key is too long for the ledger: only the full reconcile syncs it"}
 	}
-	a, err := ehr.Appointment(ctx, c.ID)
+	var a carelogic.Appointment
+	var err error
+	if kr, ok := ehr.(carelogic.KeyReader); ok {
+		a, err = kr.AppointmentByKey(ctx, c.Key)
+	} else {
+		a, err = ehr.Appointment(ctx, c.ID)
+	}
 	found := err == nil
 	switch {
 	case errors.Is(err, carelogic.ErrNotFound):

@@ -231,6 +231,23 @@ func (f *Feed) Appointment(ctx context.Context, id string) (carelogic.Appointmen
 	return s.Appointment.Clone(), nil
 }
 
+// AppointmentByKey implements carelogic.KeyReader: the occurrence with the given key (source and id), which two
+// sources sharing an id cannot make ambiguous.
+func (f *Feed) AppointmentByKey(ctx context.Context, key string) (carelogic.Appointment, error) {
+	if err := ctx.Err(); err != nil {
+		return carelogic.Appointment{}, err
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	s, ok := f.m[key]
+	if !ok {
+		return carelogic.Appointment{}, fmt.Errorf("siu: appointment %s: %w", redact.ID(key), carelogic.ErrNotFound)
+	}
+	return s.Appointment.Clone(), nil
+}
+
+var _ carelogic.KeyReader = (*Feed)(nil)
+
 func (f *Feed) lookup(id string) (Snapshot, error) {
 	if s, ok := f.m[id]; ok {
 		return s, nil
