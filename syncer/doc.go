@@ -17,6 +17,11 @@
 //     limit, and never creates a duplicate.
 //   - PlanEHR and EHRApplier carry what happens in OnCall back to the EHR (OnCall as system of record), from a
 //     webhook delivery or a listing pass.
+//   - The event-driven sync, for a service that hears of each EHR change as it happens (an HL7 feed over MLLP): a
+//     Ledger records what was applied for each EHR key (MemoryLedger here, syncer/boltledger on disk);
+//     Runner.SyncChanges syncs changed appointments through it with a few calls each and no listing;
+//     Runner.Reconcile is Sync followed by a rebuild of the ledger from OnCall's metadata; and Loop runs them,
+//     debouncing changes, taking webhooks, retrying failures and reconciling on a schedule (see ExampleLoop).
 //
 // # Matching
 //
