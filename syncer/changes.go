@@ -187,7 +187,7 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 	if rep == nil {
 		return rep, retry, err
 	}
-	rep.Reconcile = reconcile || rep.hasPendingCreate()
+	rep.Reconcile = reconcile || rep.hasPending()
 	if r.DryRun {
 		return rep, retry, err
 	}
@@ -210,63 +210,37 @@ func (r *Runner) syncChanges(ctx context.Context, ehr carelogic.Adapter, ledger 
 // certainly failed loses its Pending entry, one whose outcome is still unknown keeps it.
 func record(ctx context.Context, ledger Ledger, rep *Report, before map[string]LedgerEntry, digests map[string]string, gone map[string]oncall.AppointmentID) error {
 	now := time.Now()
-	type state struct {
-		id      oncall.AppointmentID
-		pending bool
-		unsure  bool // something failed or needs a person: record no digest
-		dropped bool // a create that certainly failed: no entry
-	}
-	keys := map[string]*state{}
-	get := func(key string) *state {
-		st := keys[key]
-		if st == nil {
-			st = &state{id: before[key].Appointment}
-			keys[key] = st
-		}
-		return st
-	}
+	outcomes := keyOutcomes(rep)
+	keys := map[string]bool{}
 	for key := range digests {
-		get(key)
+		keys[key] = true
 	}
 	for key := range gone {
-		get(key)
+		keys[key] = true
 	}
-	for _, res := range rep.Actions {
-		st := get(res.Key)
-		ok := res.Outcome == OutcomeApplied || res.Outcome == OutcomeIgnored
-		switch res.Kind {
-		case ActionCreate, ActionRecreate:
-			switch {
-			case ok && res.Created != 0:
-				st.id, st.pending = res.Created, false
-			case res.Kind == ActionCreate && !ambiguous(res.Err):
-				st.dropped = true
-			default:
-				st.pending = true
-			}
-		}
-		if !ok {
-			st.unsure = true
-		}
-	}
-	for _, s := range rep.Skipped {
-		if s.Attention {
-			get(s.Key).unsure = true
-		}
+	for key := range outcomes {
+		keys[key] = true
 	}
 	var put []LedgerEntry
 	var drop []string
-	for key, st := range keys {
+	for key := range keys {
+		o, id := outcomes[key], before[key].Appointment
+		if o == nil {
+			o = &keyOutcome{}
+		}
+		if o.created != 0 {
+			id = o.created
+		}
 		switch {
-		case st.pending:
+		case o.pending:
 			// A create or recreate that may have happened: whatever the key was paired with before (a recreate's
 			// old appointment, now superseded), only a listing can tell what OnCall holds.
 			put = append(put, LedgerEntry{Key: key, Pending: true, Updated: now})
-		case st.dropped && st.id == 0:
+		case o.dropped && id == 0:
 			drop = append(drop, key)
-		case st.id != 0:
-			e := LedgerEntry{Key: key, Appointment: st.id, Updated: now}
-			if !st.unsure {
+		case id != 0:
+			e := LedgerEntry{Key: key, Appointment: id, Updated: now}
+			if !o.unsure {
 				e.Digest = digests[key]
 			}
 			put = append(put, e)
@@ -281,16 +255,6 @@ func record(ctx context.Context, ledger Ledger, rep *Report, before map[string]L
 		return ledger.Delete(ctx, drop...)
 	}
 	return nil
-}
-
-// hasPendingCreate reports whether a create's outcome is still unknown after the run.
-func (r *Report) hasPendingCreate() bool {
-	for _, a := range r.Actions {
-		if (a.Kind == ActionCreate || a.Kind == ActionRecreate) && a.Outcome == OutcomeFailed && ambiguous(a.Err) {
-			return true
-		}
-	}
-	return false
 }
 
 func findAppointment(appts []oncall.Appointment, id oncall.AppointmentID) *oncall.Appointment {

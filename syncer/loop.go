@@ -375,7 +375,7 @@ func (l *Loop) runChanges(ctx context.Context) {
 		// The pass could not run (the ledger unreadable, say): every change of it is tried again.
 		l.retry(changes, tries)
 	default:
-		l.retry(append(failed, changesOf(changes, failedKeys(rep))...), tries)
+		l.retry(append(failed, changesOf(changes, retryKeys(rep))...), tries)
 	}
 }
 
@@ -385,17 +385,6 @@ func changesOf(changes []Change, keys []string) []Change {
 	for _, key := range keys {
 		if i := slices.IndexFunc(changes, func(c Change) bool { return c.Key == key }); i >= 0 {
 			out = append(out, changes[i])
-		}
-	}
-	return out
-}
-
-// failedKeys returns the keys of the actions in rep that were not made.
-func failedKeys(rep *Report) []string {
-	var out []string
-	for _, a := range rep.Actions {
-		if (a.Outcome == OutcomeFailed || a.Outcome == OutcomeNotRun) && !slices.Contains(out, a.Key) {
-			out = append(out, a.Key)
 		}
 	}
 	return out
@@ -452,7 +441,7 @@ func (l *Loop) runOnCall(ctx context.Context) {
 	case pass.Report == nil:
 		l.retry(changes, nil)
 	default:
-		l.retry(append(failed, changesOf(changes, failedKeys(pass.Report))...), nil)
+		l.retry(append(failed, changesOf(changes, retryKeys(pass.Report))...), nil)
 	}
 }
 

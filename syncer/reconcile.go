@@ -52,13 +52,12 @@ func (r *Runner) reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Le
 	return res
 }
 
-// failedChanges names the EHR appointments, among appts, with an action that was not made.
+// failedChanges names the EHR appointments, among appts, whose actions were not made and may be tried again
+// alone (retryKeys).
 func failedChanges(rep *Report, appts []carelogic.Appointment) []Change {
 	failed := map[string]bool{}
-	for _, a := range rep.Actions {
-		if a.Outcome == OutcomeFailed || a.Outcome == OutcomeNotRun {
-			failed[a.Key] = true
-		}
+	for _, key := range retryKeys(rep) {
+		failed[key] = true
 	}
 	var out []Change
 	for i := range appts {
@@ -96,25 +95,14 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	for key, m := range paired {
 		ids[key] = m.ID
 	}
-	unsure := map[string]bool{}
+	outcomes := keyOutcomes(rep)
 	pending := map[string]bool{}
-	for _, res := range rep.Actions {
-		ok := res.Outcome == OutcomeApplied || res.Outcome == OutcomeIgnored
-		if !ok {
-			unsure[res.Key] = true
+	for key, o := range outcomes {
+		if o.created != 0 {
+			ids[key] = o.created
 		}
-		if res.Kind == ActionCreate || res.Kind == ActionRecreate {
-			switch {
-			case ok && res.Created != 0:
-				ids[res.Key] = res.Created
-			case ambiguous(res.Err):
-				pending[res.Key] = true
-			}
-		}
-	}
-	for _, sk := range rep.Skipped {
-		if sk.Attention {
-			unsure[sk.Key] = true
+		if o.pending {
+			pending[key] = true
 		}
 	}
 	// A create held back for review (a look-alike booked by hand in OnCall) is pending too: an event must not
@@ -136,7 +124,7 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	out := make([]LedgerEntry, 0, len(ids)+len(pending))
 	for key, id := range ids {
 		e := LedgerEntry{Key: key, Appointment: id, Updated: now}
-		if !unsure[key] {
+		if o := outcomes[key]; o == nil || !o.unsure {
 			e.Digest = digests[key]
 		}
 		if e.Validate() == nil {
