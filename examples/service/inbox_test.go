@@ -37,15 +37,8 @@ func TestInbox(t *testing.T) {
 	}
 	stored := func() map[string]string {
 		out := map[string]string{}
-		for m, err := range store.Messages(t.Context()) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			snap, err := siu.Decode(m.Raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[m.Key] = string(snap.Event)
+		for key, snap := range storedSnapshots(t, store) {
+			out[key] = string(snap.Event)
 		}
 		return out
 	}

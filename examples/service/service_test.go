@@ -388,15 +388,8 @@ func checkStore(t *testing.T, dir string, oracle *siu.Feed) {
 	}
 	defer store.Close()
 	stored := map[string]string{}
-	for m, err := range store.Messages(t.Context()) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, err := siu.Decode(m.Raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored[m.Key] = snap.Hash
+	for key, snap := range storedSnapshots(t, store) {
+		stored[key] = snap.Hash
 	}
 	want := map[string]string{}
 	for a, err := range oracle.Appointments(t.Context(), time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)) {
@@ -436,4 +429,21 @@ func TestServiceDamagedStore(t *testing.T) {
 		t.Fatalf("ACK %+v, %v; want AA", ack, err)
 	}
 	waitFor(t, "the booking in OnCall", 30*time.Second, func() bool { return len(srv.Appointments()) == 1 })
+}
+
+// storedSnapshots reads every message of the store, by key.
+func storedSnapshots(t *testing.T, store *boltledger.Ledger) map[string]siu.Snapshot {
+	t.Helper()
+	out := map[string]siu.Snapshot{}
+	for m, err := range store.Messages(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := siu.Decode(m.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[m.Key] = snap
+	}
+	return out
 }
