@@ -6,8 +6,8 @@ import (
 )
 
 // output is what a plan produces, gathered in the order the EHR listed its appointments: planning them in that order
-// keeps its reads of both inputs close to the order they lie in memory. changeset hands it back in key order, so
-// that the plan does not depend on the order of its inputs.
+// keeps its reads of both inputs close to the order they lie in memory. assemble hands it back in key order, so
+// that the plan does not depend on the order of its inputs, nor on how planning was shared out (see planEHR).
 type output struct {
 	actions pieces[Action]
 	skipped pieces[Skip]
@@ -35,30 +35,45 @@ func (o *output) planned(c chunk) {
 	}
 }
 
-// changeset returns the output as a changeset: the chunks, which end at end, in key order (each key has one), then
-// what was planned after them, in the order planned.
-func (o *output) changeset(end chunk) *Changeset {
-	chunks := o.chunks.appendTo(make([]chunk, 0, o.chunks.n+1), 0, o.chunks.n)
-	order := make([]int32, len(chunks))
-	for i := range order {
-		order[i] = int32(i)
+// assemble returns the outputs of a plan as a changeset: the chunks of parts, each part's ending where it stands,
+// in key order (each key has one, in one part), then what tail holds, in the order planned. The parts may have
+// planned the keys in any order and been shared out in any way: the changeset is the same.
+func assemble(parts []output, tail *output) *Changeset {
+	n, sizes := 0, [3]int{tail.actions.n, tail.skipped.n, tail.review.n}
+	for i := range parts {
+		n += parts[i].chunks.n + 1
+		sizes[0], sizes[1], sizes[2] = sizes[0]+parts[i].actions.n, sizes[1]+parts[i].skipped.n, sizes[2]+parts[i].review.n
+	}
+	// Every part's chunks, each part's followed by where it ends, so that a chunk ends where the next one starts;
+	// part says whose each is.
+	chunks, part, order := make([]chunk, 0, n), make([]int32, 0, n), make([]int32, 0, n)
+	for i := range parts {
+		o := &parts[i]
+		for range o.chunks.n {
+			order = append(order, int32(len(chunks)))
+			chunks = append(chunks, chunk{})
+		}
+		o.chunks.appendTo(chunks[len(chunks)-o.chunks.n:len(chunks)-o.chunks.n], 0, o.chunks.n)
+		chunks = append(chunks, o.position(""))
+		for len(part) < len(chunks) {
+			part = append(part, int32(i))
+		}
 	}
 	slices.SortFunc(order, func(i, j int32) int { return strings.Compare(chunks[i].key, chunks[j].key) })
-	chunks = append(chunks, end)
 	cs := &Changeset{
-		Actions: make([]Action, 0, o.actions.n),
-		Skipped: make([]Skip, 0, o.skipped.n),
-		Review:  make([]Candidate, 0, o.review.n),
+		Actions: make([]Action, 0, sizes[0]),
+		Skipped: make([]Skip, 0, sizes[1]),
+		Review:  make([]Candidate, 0, sizes[2]),
 	}
 	for _, i := range order {
-		c, next := chunks[i], chunks[i+1]
+		o, c, next := &parts[part[i]], chunks[i], chunks[i+1]
 		cs.Actions = o.actions.appendTo(cs.Actions, c.actions, next.actions)
 		cs.Skipped = o.skipped.appendTo(cs.Skipped, c.skipped, next.skipped)
 		cs.Review = o.review.appendTo(cs.Review, c.review, next.review)
 	}
-	cs.Actions = o.actions.appendTo(cs.Actions, end.actions, o.actions.n)
-	cs.Skipped = o.skipped.appendTo(cs.Skipped, end.skipped, o.skipped.n)
-	cs.Review = o.review.appendTo(cs.Review, end.review, o.review.n)
+	cs.Actions = tail.actions.appendTo(cs.Actions, 0, tail.actions.n)
+	cs.Skipped = tail.skipped.appendTo(cs.Skipped, 0, tail.skipped.n)
+	cs.Review = tail.review.appendTo(cs.Review, 0, tail.review.n)
 	return cs
 }
 

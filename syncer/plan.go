@@ -2,7 +2,7 @@ package syncer
 
 import (
 	"errors"
-	"maps"
+	"runtime"
 	"strings"
 	"time"
 
@@ -55,20 +55,30 @@ func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 // plan is Plan, where the sources in read count as read even when ehr holds none of their appointments: their
 // orphans are cancelled (SyncChanges, for an appointment the EHR no longer has).
 func plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy, read map[string]bool) *Changeset {
+	return planOn(runtime.GOMAXPROCS(0), ehr, existing, window, p, read)
+}
+
+// planOn is plan, planning the EHR's appointments on at most workers goroutines.
+func planOn(workers int, ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy, read map[string]bool) *Changeset {
 	pl := &planner{policy: p, window: window}
 	pl.reserve(max(len(ehr), len(existing)))
 	listed := pl.list(ehr)
 	pl.index(existing)
-	sources, prevSource, anySource := maps.Clone(read), "", false
-	if sources == nil {
-		sources = map[string]bool{}
-	}
-	for i, at := range listed {
-		if i%warmBatch == 0 {
-			end := min(i+warmBatch, len(listed))
+	parts, sources := pl.planEHR(ehr, listed, read, workers)
+	pl.orphans(len(ehr) > 0 || len(read) > 0, sources)
+	return assemble(parts, &pl.out)
+}
+
+// planRange plans the EHR appointments ehr[lo:hi], ehr[i] filed under pl.keyed[listed[i]], into pl.out, and adds
+// their sources to sources.
+func (pl *planner) planRange(ehr []carelogic.Appointment, listed []int32, lo, hi int, sources map[string]bool) {
+	prevSource, anySource := "", false
+	for i := lo; i < hi; i++ {
+		if (i-lo)%warmBatch == 0 {
+			end := min(i+warmBatch, hi)
 			pl.warm(ehr[i:end], listed[i:end])
 		}
-		e := &pl.keyed[at]
+		e := &pl.keyed[listed[i]]
 		if e.ehr != int32(i) {
 			continue // another copy is planned
 		}
@@ -83,9 +93,6 @@ func plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 		}
 		pl.out.planned(start)
 	}
-	end := pl.out.position("")
-	pl.orphans(len(ehr) > 0 || len(read) > 0, sources)
-	return pl.out.changeset(end)
 }
 
 type planner struct {
@@ -100,8 +107,15 @@ type planner struct {
 	keys  keyArena
 	// unowned holds live appointments without EHR metadata, by provider and UTC date, for the review heuristic.
 	unowned map[unownedKey][]*oncall.Appointment
-	// Scratch space reused from one appointment to the next, so that planning a synced appointment allocates
-	// next to nothing.
+	// The index is only read once built; what planning an appointment writes is the planner's own, and each
+	// goroutine planning has its own planner (see planEHR).
+	scratch
+}
+
+// scratch is what planning writes: its output, and space reused from one appointment to the next, so that planning
+// a synced appointment allocates next to nothing.
+type scratch struct {
+	out     output
 	pairing pairing
 	roster  roster
 	diff    diff
