@@ -90,51 +90,57 @@ type unownedKey struct {
 	date     string
 }
 
-// index reads each OnCall appointment's sync metadata once, in the order listed, and files it under its EHR key in
-// a hash table of small entries, so that matching costs the same whatever the order of either input.
-func (pl *planner) index(existing []oncall.Appointment) {
-	pl.cands = make([]candidate, 0, len(existing))
+// index reads each OnCall appointment's sync metadata once and files it under its EHR key in a hash table of small
+// entries, so that matching costs the same whatever the order of either input. The metadata is read on at most
+// workers goroutines (reading it from memory is most of the work); the keys are filed on one, in the order listed.
+func (pl *planner) index(existing []oncall.Appointment, workers int) {
+	pl.cands = make([]candidate, len(existing))
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
 	var (
-		metas  [warmBatch]syncMeta
-		ends   [warmBatch]int // where each appointment's key ends in buf
-		hashes [warmBatch]uint64
-		buf    []byte
+		keys       = make([]hashedKey, len(existing)) // no key for an appointment the sync does not own
+		reviewable = make([]bool, len(existing))      // for the review heuristic (see unowned)
+		warmth     = make([]byte, workers)
 	)
+	inBlocks(len(existing), workers, func(w, lo, hi int) {
+		var arena keyArena
+		arena.grow((hi - lo) * 24)
+		for b := lo; b < hi; b += warmBatch {
+			batch := existing[b:min(b+warmBatch, hi)]
+			warmth[w] ^= warmMetadata(batch)
+			for k := range batch {
+				m, i := &batch[k], b+k
+				sm := scanMeta(m.Metadata)
+				if !sm.owns() {
+					reviewable[i] = !sm.superseded && !m.Cancelled && !m.DateTime.IsZero()
+					continue
+				}
+				key := arena.key(sm.source.v, sm.id.v)
+				keys[i] = hashedKey{key, pl.byKey.hash(key)}
+				pl.cands[i] = candidate{m: m, clients: sm.clients, series: sm.series.v, idLen: int32(len(sm.id.v)), next: -1}
+			}
+		}
+	})
+	for _, x := range warmth {
+		pl.warmth ^= x
+	}
 	next := int32(0) // the entry after the last one found
 	for lo := 0; lo < len(existing); lo += warmBatch {
-		batch := existing[lo:min(lo+warmBatch, len(existing))]
-		// Most keys are the EHR's, already in the index: they are looked up in scratch space, and built to keep
-		// only when new.
-		buf = buf[:0]
-		pl.warmth ^= warmMetadata(batch)
-		for k := range batch {
-			start := len(buf)
-			if metas[k] = scanMeta(batch[k].Metadata); metas[k].owns() {
-				buf = appendKey(buf, metas[k].source.v, metas[k].id.v)
-			}
-			ends[k], hashes[k] = len(buf), pl.byKey.hashBytes(buf[start:])
-		}
-		pl.warmth ^= pl.byKey.warm(hashes[:len(batch)], pl.keyed)
-		start := 0
-		for k := range batch {
-			m, sm, key := &batch[k], &metas[k], buf[start:ends[k]]
-			start = ends[k]
+		batch := keys[lo:min(lo+warmBatch, len(existing))]
+		pl.warmth ^= pl.byKey.warm(batch, pl.keyed)
+		for k, hk := range batch {
+			i := lo + k
 			switch {
-			case sm.owns():
+			case hk.key != "":
 				// An EHR and OnCall often list appointments in the same order (by start time), so the entry after
 				// the last one found is tried first: it lies next to it in memory.
 				at := next
-				if int(at) >= len(pl.keyed) || pl.keyed[at].key != string(key) {
-					var ok bool
-					if at, ok = pl.byKey.find(string(key), hashes[k], pl.keyed); !ok {
-						at = pl.entry(pl.keys.key(sm.source.v, sm.id.v), hashes[k])
-					}
+				if int(at) >= len(pl.keyed) || pl.keyed[at].key != hk.key {
+					at = pl.entry(hk.key, hk.hash)
 				}
 				next = at + 1
-				pl.cands = append(pl.cands, candidate{m: m, clients: sm.clients, series: sm.series.v, idLen: int32(len(sm.id.v)), next: -1})
-				pl.file(&pl.keyed[at], int32(len(pl.cands)-1))
-			case !sm.superseded && !m.Cancelled && !m.DateTime.IsZero():
+				pl.file(&pl.keyed[at], int32(i))
+			case reviewable[i]:
+				m := &existing[i]
 				day := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
 				pl.unowned[day] = append(pl.unowned[day], m)
 			}

@@ -8,30 +8,32 @@ import (
 )
 
 // list files each EHR appointment under its key in the index, and picks for each key the copy to plan: the EHR may
-// list an appointment more than once. It returns the position of each appointment's entry in pl.keyed.
-func (pl *planner) list(ehr []carelogic.Appointment) []int32 {
-	size := 0
-	for i := range ehr {
-		if ehr[i].Source != "" {
-			size += len(ehr[i].Source) + 1 + len(ehr[i].ID)
+// list an appointment more than once. It returns the position of each appointment's entry in pl.keyed. The keys
+// are built and hashed on at most workers goroutines (reading the appointments is most of the work) and filed on
+// one.
+func (pl *planner) list(ehr []carelogic.Appointment, workers int) []int32 {
+	keys := make([]hashedKey, len(ehr))
+	inBlocks(len(ehr), workers, func(_, lo, hi int) {
+		size := 0
+		for i := lo; i < hi; i++ {
+			if ehr[i].Source != "" {
+				size += len(ehr[i].Source) + 1 + len(ehr[i].ID)
+			}
 		}
-	}
-	pl.keys.grow(size)
+		var arena keyArena
+		arena.grow(size)
+		for i := lo; i < hi; i++ {
+			k := arena.key(ehr[i].Source, ehr[i].ID)
+			keys[i] = hashedKey{k, pl.byKey.hash(k)}
+		}
+	})
 	at := make([]int32, len(ehr))
-	var (
-		keys   [warmBatch]string
-		hashes [warmBatch]uint64
-	)
 	for lo := 0; lo < len(ehr); lo += warmBatch {
-		batch := ehr[lo:min(lo+warmBatch, len(ehr))]
-		for k := range batch {
-			keys[k] = pl.keys.key(batch[k].Source, batch[k].ID)
-			hashes[k] = pl.byKey.hash(keys[k])
-		}
-		pl.warmth ^= pl.byKey.warm(hashes[:len(batch)], pl.keyed)
+		batch := keys[lo:min(lo+warmBatch, len(ehr))]
+		pl.warmth ^= pl.byKey.warm(batch, pl.keyed)
 		for k := range batch {
 			i := lo + k
-			at[i] = pl.entry(keys[k], hashes[k])
+			at[i] = pl.entry(batch[k].key, batch[k].hash)
 			e := &pl.keyed[at[i]]
 			if e.copies == 0 || preferred(&ehr[i], &ehr[e.ehr]) {
 				e.ehr = int32(i)
@@ -40,6 +42,12 @@ func (pl *planner) list(ehr []carelogic.Appointment) []int32 {
 		}
 	}
 	return at
+}
+
+// hashedKey is an EHR key and its hash (see keyTable.hash).
+type hashedKey struct {
+	key  string
+	hash uint64
 }
 
 // preferred reports whether a is planned rather than b, another copy of the same appointment: the newest update,

@@ -8,63 +8,45 @@ import (
 	"github.com/oncallsync/oncall-go/carelogic"
 )
 
-// planBlock is how many EHR appointments a goroutine plans at a time. Planning one costs about a microsecond, so a
-// block is a few hundred microseconds of work: starting a goroutine and merging a block's output cost a thousandth
-// of that, and blocks this small keep every goroutine busy until the end on a machine that other work shares.
+// planBlock is how many appointments a goroutine reads or plans at a time. Planning one costs about a microsecond,
+// so a block is a few hundred microseconds of work: starting a goroutine and merging a block's output cost a
+// thousandth of that, and blocks this small keep every goroutine busy until the end on a machine that other work
+// shares.
 const planBlock = 256
 
-// planEHR plans each EHR appointment listed (see plan), in blocks of planBlock, on as many goroutines as workers
-// allows and the blocks need: once built, the index is only read, and planning one appointment depends on nothing
-// planned for another. It returns each block's output, in the EHR's order, and the sources of the appointments
-// planned with those of read. The changeset does not depend on how the blocks were shared out (see assemble).
-func (pl *planner) planEHR(ehr []carelogic.Appointment, listed []int32, read map[string]bool, workers int) ([]output, map[string]bool) {
-	sources := maps.Clone(read)
-	if sources == nil {
-		sources = map[string]bool{}
-	}
-	blocks := (len(ehr) + planBlock - 1) / planBlock
-	workers = min(workers, blocks)
-	if workers <= 1 {
-		pl.planRange(ehr, listed, 0, len(ehr), sources)
-		parts := []output{pl.out}
-		pl.out = output{}
-		return parts, sources
+// inBlocks calls do(w, lo, hi) once for each block [lo, hi) of [0, n), planBlock long, on at most workers
+// goroutines (or on the caller's, when there is one block or workers is 1); w numbers the goroutine calling, from 0
+// to workers-1, so that do may keep what it writes apart. A panic in do reaches inBlocks' caller, as it would
+// without these goroutines, once all have stopped, rather than ending the program.
+func inBlocks(n, workers int, do func(w, lo, hi int)) {
+	blocks := (n + planBlock - 1) / planBlock
+	if workers = min(workers, blocks); workers <= 1 {
+		for lo := 0; lo < n; lo += planBlock {
+			do(0, lo, min(lo+planBlock, n))
+		}
+		return
 	}
 	var (
-		parts   = make([]output, blocks)
 		next    atomic.Int64
 		wg      sync.WaitGroup
-		mu      sync.Mutex // guards sources, warmth and panicky
-		warmth  byte
+		once    sync.Once
 		panicky any
 	)
-	shared := *pl // the index, which the goroutines share, and no scratch
-	shared.scratch = scratch{}
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := shared
-			mine := map[string]bool{}
 			defer func() {
-				// A panic is a bug; it reaches the caller of Plan, as it would have without these goroutines,
-				// rather than ending the program from one of them.
-				r := recover()
-				mu.Lock()
-				defer mu.Unlock()
-				if r != nil && panicky == nil {
-					panicky = r
+				if r := recover(); r != nil {
+					once.Do(func() { panicky = r })
 				}
-				maps.Copy(sources, mine)
-				warmth ^= w.warmth
 			}()
 			for {
 				b := int(next.Add(1)) - 1
 				if b >= blocks {
 					return
 				}
-				w.planRange(ehr, listed, b*planBlock, min((b+1)*planBlock, len(ehr)), mine)
-				parts[b], w.out = w.out, output{}
+				do(w, b*planBlock, min((b+1)*planBlock, n))
 			}
 		}()
 	}
@@ -72,6 +54,36 @@ func (pl *planner) planEHR(ehr []carelogic.Appointment, listed []int32, read map
 	if panicky != nil {
 		panic(panicky)
 	}
-	pl.warmth ^= warmth
-	return parts, sources
+}
+
+// planEHR plans each EHR appointment listed (see plan), a block at a time, on at most workers goroutines: once
+// built, the index is only read, and planning one appointment depends on nothing planned for another. It returns
+// each block's output, in the EHR's order, and the sources of the appointments planned with those of read. The
+// changeset does not depend on how the blocks were shared out (see assemble).
+func (pl *planner) planEHR(ehr []carelogic.Appointment, listed []int32, read map[string]bool, workers int) ([]output, map[string]bool) {
+	shared := *pl // the index, which the goroutines share, and no output or scratch
+	shared.out, shared.scratch = output{}, scratch{}
+	planners := make([]*planner, workers)
+	sources := make([]map[string]bool, workers)
+	parts := make([]output, (len(ehr)+planBlock-1)/planBlock)
+	inBlocks(len(ehr), workers, func(w, lo, hi int) {
+		if planners[w] == nil {
+			p := shared
+			planners[w], sources[w] = &p, map[string]bool{}
+		}
+		p := planners[w]
+		p.planRange(ehr, listed, lo, hi, sources[w])
+		parts[lo/planBlock], p.out = p.out, output{}
+	})
+	all := maps.Clone(read)
+	if all == nil {
+		all = map[string]bool{}
+	}
+	for w, p := range planners {
+		if p != nil {
+			maps.Copy(all, sources[w])
+			pl.warmth ^= p.warmth
+		}
+	}
+	return parts, all
 }

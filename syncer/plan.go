@@ -60,10 +60,11 @@ func plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Win
 
 // planOn is plan, planning the EHR's appointments on at most workers goroutines.
 func planOn(workers int, ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy, read map[string]bool) *Changeset {
+	workers = max(workers, 1)
 	pl := &planner{policy: p, window: window}
 	pl.reserve(max(len(ehr), len(existing)))
-	listed := pl.list(ehr)
-	pl.index(existing)
+	listed := pl.list(ehr, workers)
+	pl.index(existing, workers)
 	parts, sources := pl.planEHR(ehr, listed, read, workers)
 	pl.orphans(len(ehr) > 0 || len(read) > 0, sources)
 	return assemble(parts, &pl.out)
@@ -98,24 +99,22 @@ func (pl *planner) planRange(ehr []carelogic.Appointment, listed []int32, lo, hi
 type planner struct {
 	policy Policy
 	window Window
-	out    output
-	// The index (see index.go): every EHR key, listed by the EHR or carried by an OnCall appointment, the OnCall
-	// appointments that carry one, and where the keys are kept.
+	// The index (see index.go): every EHR key, listed by the EHR or carried by an OnCall appointment, and the
+	// OnCall appointments, those that carry one filed under it.
 	byKey keyTable
 	keyed []keyed
 	cands []candidate
-	keys  keyArena
 	// unowned holds live appointments without EHR metadata, by provider and UTC date, for the review heuristic.
 	unowned map[unownedKey][]*oncall.Appointment
-	// The index is only read once built; what planning an appointment writes is the planner's own, and each
-	// goroutine planning has its own planner (see planEHR).
+	// The index is only read once built; what planning an appointment writes is the planner's own, its output and
+	// its scratch, and each goroutine planning has its own planner (see planEHR).
+	out output
 	scratch
 }
 
-// scratch is what planning writes: its output, and space reused from one appointment to the next, so that planning
-// a synced appointment allocates next to nothing.
+// scratch is space reused from one appointment to the next, so that planning a synced appointment allocates next
+// to nothing.
 type scratch struct {
-	out     output
 	pairing pairing
 	roster  roster
 	diff    diff

@@ -53,22 +53,22 @@ func (pl *planner) warm(ehr []carelogic.Appointment, listed []int32) {
 	pl.warmth ^= x
 }
 
-// warm reads what finding a batch of keys, of the hashes given (see hash), will read: their slots, the entries
-// these name, and those entries' keys. (A hash of no key costs a read of the table's first slot.)
-func (t *keyTable) warm(hashes []uint64, entries []keyed) byte {
+// warm reads what finding a batch of keys (see hash) will read: their slots, the entries these name, and those
+// entries' keys. (A key that is not there costs a read of the table's first slot.)
+func (t *keyTable) warm(keys []hashedKey, entries []keyed) byte {
 	var slots [warmBatch]int32
 	mask := uint64(len(t.slots) - 1)
-	for k, h := range hashes {
-		slots[k] = t.slots[h&mask]
+	for k, hk := range keys {
+		slots[k] = t.slots[hk.hash&mask]
 	}
-	var keys [warmBatch]string
-	for k, s := range slots[:len(hashes)] {
+	var found [warmBatch]string
+	for k, s := range slots[:len(keys)] {
 		if s != 0 {
-			keys[k] = entries[s-1].key
+			found[k] = entries[s-1].key
 		}
 	}
 	var x byte
-	for _, key := range keys[:len(hashes)] {
+	for _, key := range found[:len(keys)] {
 		x ^= first(key)
 	}
 	return x
