@@ -90,61 +90,96 @@ type unownedKey struct {
 	date     string
 }
 
+// Where index files an OnCall appointment, besides an entry's position.
+const (
+	fileNowhere = -1 - iota // not the sync's, and not for review
+	fileReview              // not the sync's: for the review heuristic (see planner.unowned)
+	fileNewKey              // under a key the EHR did not list, which index adds
+)
+
 // index reads each OnCall appointment's sync metadata once and files it under its EHR key in a hash table of small
-// entries, so that matching costs the same whatever the order of either input. The metadata is read on at most
-// workers goroutines (reading it from memory is most of the work); the keys are filed on one, in the order listed.
+// entries, so that matching costs the same whatever the order of either input. The metadata is read, and each key
+// looked up among those the EHR listed, on at most workers goroutines (reading it from memory is most of the
+// work); the appointments are filed, and keys only OnCall has added, on one, in the order listed.
 func (pl *planner) index(existing []oncall.Appointment, workers int) {
 	pl.cands = make([]candidate, len(existing))
 	pl.unowned = map[unownedKey][]*oncall.Appointment{}
 	var (
-		keys       = make([]hashedKey, len(existing)) // no key for an appointment the sync does not own
-		reviewable = make([]bool, len(existing))      // for the review heuristic (see unowned)
-		warmth     = make([]byte, workers)
+		filed   = make([]int32, len(existing))                               // where each goes: an entry, or a file* mark
+		newKeys = make([][]hashedKey, (len(existing)+planBlock-1)/planBlock) // each block's fileNewKey keys, in order
+		warmth  = make([]byte, workers)
 	)
 	inBlocks(len(existing), workers, func(w, lo, hi int) {
-		var arena keyArena
-		arena.grow((hi - lo) * 24)
+		var (
+			metas [warmBatch]syncMeta
+			ends  [warmBatch]int // where each appointment's key ends in buf
+			keys  [warmBatch]hashedKey
+			buf   []byte
+			arena keyArena
+		)
+		next := int32(0) // the entry after the last one found
 		for b := lo; b < hi; b += warmBatch {
 			batch := existing[b:min(b+warmBatch, hi)]
+			// Most keys are the EHR's, already in the index: they are looked up in scratch space, and built to keep
+			// only when new.
+			buf = buf[:0]
 			warmth[w] ^= warmMetadata(batch)
 			for k := range batch {
-				m, i := &batch[k], b+k
-				sm := scanMeta(m.Metadata)
+				start := len(buf)
+				if metas[k] = scanMeta(batch[k].Metadata); metas[k].owns() {
+					buf = appendKey(buf, metas[k].source.v, metas[k].id.v)
+				}
+				ends[k], keys[k].hash = len(buf), pl.byKey.hashBytes(buf[start:])
+			}
+			warmth[w] ^= pl.byKey.warm(keys[:len(batch)], pl.keyed)
+			start := 0
+			for k := range batch {
+				m, i, sm, key := &batch[k], b+k, &metas[k], buf[start:ends[k]]
+				start = ends[k]
 				if !sm.owns() {
-					reviewable[i] = !sm.superseded && !m.Cancelled && !m.DateTime.IsZero()
+					filed[i] = fileNowhere
+					if !sm.superseded && !m.Cancelled && !m.DateTime.IsZero() {
+						filed[i] = fileReview
+					}
 					continue
 				}
-				key := arena.key(sm.source.v, sm.id.v)
-				keys[i] = hashedKey{key, pl.byKey.hash(key)}
 				pl.cands[i] = candidate{m: m, clients: sm.clients, series: sm.series.v, idLen: int32(len(sm.id.v)), next: -1}
+				// An EHR and OnCall often list appointments in the same order (by start time), so the entry after
+				// the last one found is tried first: it lies next to it in memory.
+				at, ok := next, int(next) < len(pl.keyed) && pl.keyed[next].key == string(key)
+				if !ok {
+					at, ok = pl.byKey.find(string(key), keys[k].hash, pl.keyed)
+				}
+				if !ok {
+					filed[i] = fileNewKey
+					newKeys[b/planBlock] = append(newKeys[b/planBlock], hashedKey{arena.key(sm.source.v, sm.id.v), keys[k].hash})
+					continue
+				}
+				filed[i], next = at, at+1
 			}
 		}
 	})
 	for _, x := range warmth {
 		pl.warmth ^= x
 	}
-	next := int32(0) // the entry after the last one found
-	for lo := 0; lo < len(existing); lo += warmBatch {
-		batch := keys[lo:min(lo+warmBatch, len(existing))]
-		pl.warmth ^= pl.byKey.warm(batch, pl.keyed)
-		for k, hk := range batch {
-			i := lo + k
-			switch {
-			case hk.key != "":
-				// An EHR and OnCall often list appointments in the same order (by start time), so the entry after
-				// the last one found is tried first: it lies next to it in memory.
-				at := next
-				if int(at) >= len(pl.keyed) || pl.keyed[at].key != hk.key {
-					at = pl.entry(hk.key, hk.hash)
-				}
-				next = at + 1
-				pl.file(&pl.keyed[at], int32(i))
-			case reviewable[i]:
-				m := &existing[i]
-				day := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
-				pl.unowned[day] = append(pl.unowned[day], m)
-			}
+	for i, at := range filed {
+		if i%warmBatch == 0 {
+			pl.warmth ^= warmEntries(filed[i:min(i+warmBatch, len(filed))], pl.keyed)
 		}
+		switch at {
+		case fileNowhere:
+			continue
+		case fileReview:
+			m := &existing[i]
+			day := unownedKey{m.Provider, m.DateTime.UTC().Format(time.DateOnly)}
+			pl.unowned[day] = append(pl.unowned[day], m)
+			continue
+		case fileNewKey:
+			block := &newKeys[i/planBlock]
+			at = pl.entry((*block)[0].key, (*block)[0].hash)
+			*block = (*block)[1:]
+		}
+		pl.file(&pl.keyed[at], int32(i))
 	}
 	for _, list := range pl.unowned {
 		slices.SortFunc(list, func(a, b *oncall.Appointment) int { return cmp.Compare(a.ID, b.ID) })

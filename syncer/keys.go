@@ -23,3 +23,11 @@ func (k *keyArena) key(source, id string) string {
 	k.b.WriteString(id)
 	return k.b.String()[start:]
 }
+
+// appendKey appends the key of source and id to b.
+func appendKey(b []byte, source, id string) []byte {
+	if source != "" {
+		b = append(append(b, source...), '/')
+	}
+	return append(b, id...)
+}

@@ -20,8 +20,10 @@ func newKeyTable(n int) keyTable {
 	return keyTable{seed: maphash.MakeSeed(), slots: make([]int32, size)}
 }
 
-// hash returns the hash the table files key by.
+// hash returns the hash the table files key by; hashBytes, that of a key held in bytes.
 func (t *keyTable) hash(key string) uint64 { return maphash.String(t.seed, key) }
+
+func (t *keyTable) hashBytes(key []byte) uint64 { return maphash.Bytes(t.seed, key) }
 
 // find returns the position in entries of the entry of key, whose hash is h.
 func (t *keyTable) find(key string, h uint64, entries []keyed) (int32, bool) {

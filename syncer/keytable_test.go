@@ -26,4 +26,10 @@ func TestKeyTable(t *testing.T) {
 	if _, ok := tab.find("ehr/1000", tab.hash("ehr/1000"), entries); ok {
 		t.Error("found a key never added")
 	}
+	// The index hashes the keys it reads from OnCall's metadata in bytes, and the EHR's as strings.
+	for _, key := range []string{"", "ehr/1", "a somewhat longer source/with a longer id 1234567890"} {
+		if tab.hash(key) != tab.hashBytes([]byte(key)) {
+			t.Errorf("hash(%q) differs from hashBytes of the same bytes", key)
+		}
+	}
 }

@@ -74,6 +74,18 @@ func (t *keyTable) warm(keys []hashedKey, entries []keyed) byte {
 	return x
 }
 
+// warmEntries reads the entries a batch of OnCall appointments is about to be filed under (see index), where
+// filing them will read first.
+func warmEntries(filed []int32, entries []keyed) byte {
+	var x byte
+	for _, at := range filed {
+		if at >= 0 {
+			x ^= byte(entries[at].first)
+		}
+	}
+	return x
+}
+
 // warmMetadata reads what looking up keys in a batch of OnCall appointments' metadata will read first: each map's
 // header, then its slots (a lookup of the empty key, which no sync key is, compares their lengths only).
 func warmMetadata(batch []oncall.Appointment) byte {
