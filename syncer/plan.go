@@ -49,10 +49,10 @@ func (w Window) contains(t time.Time) bool {
 //
 // A plan of a synced state is empty, and applying a plan and planning again gives an empty plan.
 //
-// Plan reads and plans more than 256 appointments on up to GOMAXPROCS goroutines, which it waits for: a plan of
-// 100,000 takes a fraction of a second and no more than a little more CPU time than on one goroutine. Limit
-// GOMAXPROCS (or run it on a single-processor runtime) to keep it on the caller's goroutine. Plan is safe to call
-// from several goroutines at once.
+// Plan reads and plans more than 256 appointments on up to GOMAXPROCS goroutines, and returns once they are done:
+// on two processors a plan of 100,000 takes two thirds of the time it takes on one, for up to a fifth more CPU time
+// where the processors share a core (BENCHMARKS.md, run L). With GOMAXPROCS at 1 it runs on the caller's
+// goroutine alone. Plan is safe for concurrent use.
 func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy) *Changeset {
 	return plan(ehr, existing, window, p, nil)
 }
