@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"fmt"
 	"maps"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -16,8 +18,9 @@ const planBlock = 256
 
 // inBlocks calls do(w, lo, hi) once for each block [lo, hi) of [0, n), planBlock long, on at most workers
 // goroutines (or on the caller's, when there is one block or workers is 1); w numbers the goroutine calling, from 0
-// to workers-1, so that do may keep what it writes apart. A panic in do reaches inBlocks' caller, as it would
-// without these goroutines, once all have stopped, rather than ending the program.
+// to workers-1, so that do may keep what it writes apart. A panic in do (a bug) stops the handing out of blocks and
+// reaches inBlocks' caller once every goroutine has stopped, rather than ending the program: as a *blockPanic
+// carrying the stack where it happened, which unwraps to the value panicked with when that is an error.
 func inBlocks(n, workers int, do func(w, lo, hi int)) {
 	blocks := (n + planBlock - 1) / planBlock
 	if workers = min(workers, blocks); workers <= 1 {
@@ -30,7 +33,7 @@ func inBlocks(n, workers int, do func(w, lo, hi int)) {
 		next    atomic.Int64
 		wg      sync.WaitGroup
 		once    sync.Once
-		panicky any
+		panicky *blockPanic
 	)
 	for w := range workers {
 		wg.Add(1)
@@ -38,7 +41,9 @@ func inBlocks(n, workers int, do func(w, lo, hi int)) {
 			defer wg.Done()
 			defer func() {
 				if r := recover(); r != nil {
-					once.Do(func() { panicky = r })
+					stack := debug.Stack()
+					next.Store(int64(blocks)) // no more blocks for anyone
+					once.Do(func() { panicky = &blockPanic{r, stack} })
 				}
 			}()
 			for {
@@ -54,6 +59,23 @@ func inBlocks(n, workers int, do func(w, lo, hi int)) {
 	if panicky != nil {
 		panic(panicky)
 	}
+}
+
+// blockPanic is a panic on one of inBlocks' goroutines, raised again in its caller: the value panicked with, and
+// the stack of the goroutine where it happened, which the caller's own stack no longer shows.
+type blockPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *blockPanic) Error() string {
+	return fmt.Sprintf("%v\n\n[on a goroutine of syncer's planner]:\n%s", p.value, p.stack)
+}
+
+// Unwrap returns the value panicked with when it is an error (a runtime.Error, for one), else nil.
+func (p *blockPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
 }
 
 // planEHR plans each EHR appointment listed (see plan), a block at a time, on at most workers goroutines: once

@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"errors"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,6 +17,7 @@ import (
 // cancelled, and with the sources read as SyncChanges passes them. The whole EHR plans the same in every order.
 func TestPlanOnAnyWorkers(t *testing.T) {
 	t.Parallel()
+	// One block, planned on the caller's goroutine, and twelve.
 	for _, n := range []int{planBlock/2 + 3, 3000} {
 		m := newPlanMix(t, n)
 		var whole *Changeset // the plan of all of the EHR, in the first order
@@ -52,14 +55,20 @@ func TestPlanOnAnyWorkers(t *testing.T) {
 }
 
 // TestPlanPanicReachesCaller: a panic on one of the goroutines planning (a bug) reaches Plan's caller, who may
-// recover it, rather than ending the program.
+// recover it, rather than ending the program; it unwraps to the runtime error and shows where it happened.
 func TestPlanPanicReachesCaller(t *testing.T) {
 	t.Parallel()
 	ehr := make([]carelogic.Appointment, 4*planBlock)
 	listed := make([]int32, len(ehr)) // entries of an index that has none
 	defer func() {
-		if _, ok := recover().(runtime.Error); !ok {
-			t.Error("the panic of a goroutine planning did not reach the caller as a runtime.Error")
+		r := recover()
+		err, _ := r.(error)
+		var re runtime.Error
+		if !errors.As(err, &re) {
+			t.Fatalf("recovered %T (%v), want an error that unwraps to a runtime.Error", r, r)
+		}
+		if !strings.Contains(err.Error(), "planRange") {
+			t.Errorf("the panic does not show the stack where it happened:\n%v", err)
 		}
 	}()
 	(&planner{}).planEHR(ehr, listed, nil, 3)

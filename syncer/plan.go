@@ -50,9 +50,9 @@ func (w Window) contains(t time.Time) bool {
 // A plan of a synced state is empty, and applying a plan and planning again gives an empty plan.
 //
 // Plan reads and plans more than 256 appointments on up to GOMAXPROCS goroutines, and returns once they are done:
-// on two processors a plan of 100,000 takes two thirds of the time it takes on one, for up to a fifth more CPU time
-// where the processors share a core (BENCHMARKS.md, run L). With GOMAXPROCS at 1 it runs on the caller's
-// goroutine alone. Plan is safe for concurrent use.
+// on the two processors of the machine BENCHMARKS.md describes (run L), a plan of 100,000 took two thirds of the
+// time it took before, for about a fifth more CPU time. With GOMAXPROCS at 1 it runs on the caller's goroutine
+// alone. Plan is safe for concurrent use.
 func Plan(ehr []carelogic.Appointment, existing []oncall.Appointment, window Window, p Policy) *Changeset {
 	return plan(ehr, existing, window, p, nil)
 }
