@@ -78,6 +78,12 @@ type ListingStats struct {
 	Pages        int `json:"pages"`
 	Appointments int `json:"appointments"`
 	InWindow     int `json:"in_window"`
+	// Repeated counts appointments read twice, because OnCall's listing moved while it was read (see
+	// Runner.Sync); each is planned once. ReadTwice says the listing was read again because it may have skipped
+	// one (Pages counts both readings); Unsteady, that it moved again, so that nothing was created this time.
+	Repeated  int  `json:"repeated,omitempty"`
+	ReadTwice bool `json:"read_twice,omitempty"`
+	Unsteady  bool `json:"unsteady,omitempty"`
 }
 
 func newReport(cs *Changeset, dry bool) *Report {
@@ -266,6 +272,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if l := r.Listing; l != nil {
 		fmt.Fprintf(&b, "Listing: %s, %s, %d of them in the window.\n", plural(l.Pages, "page"), plural(l.Appointments, "OnCall appointment"), l.InWindow)
+		if l.Repeated > 0 {
+			fmt.Fprintf(&b, "  %s read twice, because the listing moved while it was read; each was planned once.\n", plural(l.Repeated, "appointment"))
+		}
+		switch {
+		case l.Unsteady:
+			b.WriteString("  The listing moved again when read a second time: nothing was created, in case it skipped an appointment that exists.\n")
+		case l.ReadTwice:
+			b.WriteString("  The listing was read a second time: the first reading may have skipped an appointment.\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -81,6 +81,12 @@ const maxCreateRounds = 3
 // it (an earlier run that ended early, or an adapter that could not store it then). Only differing URLs are
 // written, and nothing is written by a dry run or a run that ctx ended, which the next run makes up for.
 //
+// OnCall lists appointments a numbered page at a time, so a listing that changes while Sync reads it shifts under
+// it: an appointment may be read twice (it is planned once), or skipped, and a skipped one would look missing and
+// be booked a second time. A listing that may have skipped one (its count fell, or more appointments came twice
+// than were added meanwhile) is read again; when the second reading moves too, nothing is created, each create is
+// reported as needing attention, and the next sync makes it (Report.Listing says what happened).
+//
 // Sync takes the present from p.Now, or from the clock when that is zero, so that nothing already over is created.
 // The window must be set (see Window; AllTime covers everything).
 //
@@ -122,7 +128,8 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 		return nil, nil, err
 	}
 	existing := read.appts
-	listing := &ListingStats{Pages: read.pages(), Appointments: len(existing)}
+	listing := &ListingStats{Pages: read.pagesBefore + read.pages(), Appointments: len(existing), ReadTwice: read.pagesBefore > 0,
+		Repeated: read.repeated, Unsteady: read.unsteady}
 	for i := range existing {
 		if at := existing[i].DateTime; !at.Before(w.From) && at.Before(w.To) {
 			listing.InWindow++
@@ -131,6 +138,9 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	cs, err := r.plan(ctx, ehr, &appts, existing, w, p)
 	if err != nil {
 		return nil, nil, err
+	}
+	if read.unsteady {
+		cs = holdCreates(cs)
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -244,58 +254,6 @@ func (r *Runner) storeURLs(ctx context.Context, store carelogic.URLStore, appts 
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: storing the OnCall URL on the EHR record: %s", displayKey(a.Key()), ehrErrorText(err)))
 		}
 	}
-}
-
-// listing is what a listing pass read: the appointments, and when each page was read.
-type listing struct {
-	appts   []oncall.Appointment
-	pageEnd []int       // index in appts after each page's last appointment
-	pageAt  []time.Time // when each page was read
-
-	once sync.Once
-	byID map[oncall.AppointmentID]int
-}
-
-func (l *listing) pages() int { return len(l.pageEnd) }
-
-// recent returns the appointment id as the listing read it, if it was read within maxAge of now, else nil.
-func (l *listing) recent(id oncall.AppointmentID, maxAge time.Duration, now time.Time) *oncall.Appointment {
-	if l == nil || maxAge < 0 {
-		return nil
-	}
-	l.once.Do(func() {
-		l.byID = make(map[oncall.AppointmentID]int, len(l.appts))
-		for i := range l.appts {
-			l.byID[l.appts[i].ID] = i
-		}
-	})
-	i, ok := l.byID[id]
-	if !ok {
-		return nil
-	}
-	page, _ := slices.BinarySearch(l.pageEnd, i+1)
-	if page >= len(l.pageAt) || now.Sub(l.pageAt[page]) > maxAge {
-		return nil
-	}
-	return &l.appts[i]
-}
-
-// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page.
-func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, error) {
-	l := &listing{}
-	opts := &oncall.AppointmentListOptions{ListOptions: oncall.ListOptions{PageSize: cmpOr(r.PageSize, 100)}}
-	for page, err := range r.Client.Appointments.Pages(ctx, opts) {
-		if err != nil {
-			return nil, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
-		}
-		l.appts = append(l.appts, page.Results...)
-		l.pageEnd = append(l.pageEnd, len(l.appts))
-		l.pageAt = append(l.pageAt, time.Now())
-		if progress != nil {
-			progress(Progress{Listed: len(l.appts)})
-		}
-	}
-	return l, nil
 }
 
 // Apply applies a changeset: the actions of each appointment in order, different appointments concurrently.
@@ -724,6 +682,12 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 			if m := found[res.Key]; m != nil {
 				res.Outcome, res.Err, res.Error, res.Created, res.URL = OutcomeApplied, nil, "", m.ID, m.URL
 				res.Note = "confirmed by look-up after an ambiguous failure"
+				r.logResult(ctx, *res)
+				continue
+			}
+			if read.unsteady {
+				res.Outcome = OutcomeFailed
+				res.Error += "; then the look-up's listing moved while it was read (twice): not created again, the next sync will find or create it"
 				r.logResult(ctx, *res)
 				continue
 			}

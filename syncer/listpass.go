@@ -1,0 +1,145 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/oncallsync/oncall-go/oncall"
+)
+
+// listing is what a listing pass read: the appointments, and when each page was read.
+type listing struct {
+	appts   []oncall.Appointment
+	pageEnd []int       // index in appts after each page's last appointment
+	pageAt  []time.Time // when each page was read
+	// repeated is how many appointments were read twice and kept once; unsteady says the listing moved while it
+	// was read in a way that may have skipped an appointment (see steady), and did so again when read again;
+	// pagesBefore is how many pages that first reading took (0 when it was not needed).
+	repeated    int
+	unsteady    bool
+	pagesBefore int
+
+	once sync.Once
+	byID map[oncall.AppointmentID]int
+}
+
+func (l *listing) pages() int { return len(l.pageEnd) }
+
+// recent returns the appointment id as the listing read it, if it was read within maxAge of now, else nil.
+func (l *listing) recent(id oncall.AppointmentID, maxAge time.Duration, now time.Time) *oncall.Appointment {
+	if l == nil || maxAge < 0 {
+		return nil
+	}
+	l.once.Do(func() {
+		l.byID = make(map[oncall.AppointmentID]int, len(l.appts))
+		for i := range l.appts {
+			l.byID[l.appts[i].ID] = i
+		}
+	})
+	i, ok := l.byID[id]
+	if !ok {
+		return nil
+	}
+	page, _ := slices.BinarySearch(l.pageEnd, i+1)
+	if page >= len(l.pageAt) || now.Sub(l.pageAt[page]) > maxAge {
+		return nil
+	}
+	return &l.appts[i]
+}
+
+// list reads every OnCall appointment the token can see, calling progress, if not nil, after each page. OnCall's
+// pages are numbered, so a listing that changes while it is read shifts under the reader: an appointment booked or
+// moved ahead of the page being read pushes one already read onto the next page (read twice, kept once, as last
+// read), and one that leaves the pages already read, or moves back into them, pulls one unread into them, which
+// the listing then never shows. A sync that took such an appointment for missing would book it a second time, so a
+// listing that may have skipped one is read again, once; when that one moved too, the listing is unsteady.
+func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, error) {
+	l, err := r.listOnce(ctx, progress)
+	if err != nil || !l.unsteady {
+		return l, err
+	}
+	again, err := r.listOnce(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	again.pagesBefore = l.pages()
+	return again, nil
+}
+
+// listOnce reads the listing once (see list).
+func (r *Runner) listOnce(ctx context.Context, progress func(Progress)) (*listing, error) {
+	l := &listing{}
+	opts := &oncall.AppointmentListOptions{ListOptions: oncall.ListOptions{PageSize: cmpOr(r.PageSize, 100)}}
+	first, last, fell := -1, -1, false
+	for page, err := range r.Client.Appointments.Pages(ctx, opts) {
+		if err != nil {
+			return nil, fmt.Errorf("syncer: listing OnCall appointments: %w", err)
+		}
+		if first < 0 {
+			first = page.Count
+		}
+		fell = fell || page.Count < last
+		last = page.Count
+		l.appts = append(l.appts, page.Results...)
+		l.pageEnd = append(l.pageEnd, len(l.appts))
+		l.pageAt = append(l.pageAt, time.Now())
+		if progress != nil {
+			progress(Progress{Listed: len(l.appts)})
+		}
+	}
+	l.repeated = l.dropRepeats()
+	// Each appointment added ahead of the reader pushes at most one onto the next page. More repeats than
+	// additions, or a count that fell, mean that something moved back or left: something may have been skipped.
+	l.unsteady = fell || l.repeated > max(last-first, 0)
+	return l, nil
+}
+
+// dropRepeats keeps one copy of each appointment read more than once, the last read, and returns how many it
+// dropped. An appointment without an id (which OnCall always gives) is kept as it is.
+func (l *listing) dropRepeats() int {
+	at := make(map[oncall.AppointmentID]int, len(l.appts))
+	for i := range l.appts {
+		if id := l.appts[i].ID; id > 0 {
+			at[id] = i
+		}
+	}
+	kept, page := 0, 0
+	for i := range l.appts {
+		for page < len(l.pageEnd) && i >= l.pageEnd[page] {
+			l.pageEnd[page] = kept
+			page++
+		}
+		if id := l.appts[i].ID; id <= 0 || at[id] == i {
+			l.appts[kept] = l.appts[i]
+			kept++
+		}
+	}
+	for ; page < len(l.pageEnd); page++ {
+		l.pageEnd[page] = kept
+	}
+	dropped := len(l.appts) - kept
+	clear(l.appts[kept:])
+	l.appts = l.appts[:kept]
+	return dropped
+}
+
+// holdCreates returns cs with its creates and recreates held back, each as a skip needing attention: the listing
+// they were planned from moved while it was read, twice, and may have skipped the very appointment they would book.
+// The next sync, on a listing that holds still, creates what is really missing.
+func holdCreates(cs *Changeset) *Changeset {
+	held := *cs
+	held.Actions = nil
+	held.Skipped = slices.Clone(cs.Skipped)
+	for _, a := range cs.Actions {
+		if a.Kind != ActionCreate && a.Kind != ActionRecreate {
+			held.Actions = append(held.Actions, a)
+			continue
+		}
+		held.Skipped = append(held.Skipped, Skip{Key: a.Key, Attention: true,
+			Reason: "not created: OnCall's listing moved while it was read, twice, and may have skipped this appointment; the next sync creates it if it is missing"})
+	}
+	return &held
+}

@@ -1,0 +1,160 @@
+package syncer_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/oncallsync/oncall-go/oncall"
+	"github.com/oncallsync/oncall-go/oncall/oncalltest"
+	"github.com/oncallsync/oncall-go/syncer"
+)
+
+// newestFirst lists appointments newest first (ordering=-datetime), as a server may by default: a booking, or an
+// appointment moved later, then lands on the first page and shifts the others towards the last.
+type newestFirst struct{ next http.RoundTripper }
+
+func (t newestFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && req.URL.Path == "/appointments/" {
+		req = req.Clone(req.Context())
+		q := req.URL.Query()
+		q.Set("ordering", "-datetime")
+		req.URL.RawQuery = q.Encode()
+	}
+	return t.next.RoundTrip(req)
+}
+
+// TestRunnerListingMoves: OnCall's listing can change while a sync reads it, page by page. A booking ahead of the
+// reader makes it read an appointment twice, which is planned once (not reported as a duplicate). An appointment
+// moved from a page not yet read to one already read is skipped, which would make the sync book it again: such a
+// listing is read a second time, and when that one moves as well nothing is created.
+func TestRunnerListingMoves(t *testing.T) {
+	t.Parallel()
+	const n, pageSize = 35, 10
+	tests := []struct {
+		name string
+		// move changes OnCall after the first page of each reading of the listing, numbered from 1, and says
+		// whether it changed anything.
+		move        func(t *testing.T, h *harness, reading int) bool
+		wantListing syncer.ListingStats
+		wantHeld    int
+	}{
+		{"a booking ahead of the reader", func(t *testing.T, h *harness, reading int) bool {
+			if reading > 1 {
+				return false
+			}
+			_, err := h.srv.BookAsUser(oncalltest.Appointment{Title: "Booked in OnCall", Type: oncall.TypeOnline,
+				DateTime: e2eNow.AddDate(1, 0, 0), Duration: 30, Division: h.policy.Division,
+				Participants: []oncalltest.Participant{{Name: "Someone", Email: "someone@example.org"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return true
+		}, syncer.ListingStats{Pages: 4, Appointments: n, Repeated: 1}, 0}, // the booking went onto the page already read
+		{"an appointment moved ahead of the reader, once", func(t *testing.T, h *harness, reading int) bool {
+			if reading > 1 {
+				return false
+			}
+			moveEarliest(t, h)
+			return true
+		}, syncer.ListingStats{Pages: 8, Appointments: n, ReadTwice: true}, 0},
+		{"an appointment moved ahead of the reader, every time", func(t *testing.T, h *harness, reading int) bool {
+			moveEarliest(t, h)
+			return true
+		}, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, testSchedule(n))
+			hc := h.srv.HTTPClient()
+			hc.Transport = newestFirst{hc.Transport}
+			client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+			h.sync(r) // books them all
+
+			// OnCall changes after the first page of a reading; the listing then shifts under the reader.
+			reading := 0
+			r.Progress = func(p syncer.Progress) {
+				if p.Listed == pageSize && p.Total == 0 {
+					reading++
+					tt.move(t, h, reading)
+				}
+			}
+			rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
+			if tt.wantHeld == 0 {
+				checkSyncError(t, rep, err)
+			}
+			got := *rep.Listing
+			got.InWindow = 0
+			if diff := cmp.Diff(tt.wantListing, got); diff != "" {
+				t.Errorf("listing (-want +got):\n%s", diff)
+			}
+			if c := rep.Planned[syncer.ActionCreate] + rep.Planned[syncer.ActionRecreate]; c != 0 {
+				t.Errorf("%d creates planned: the sync would book an appointment a second time", c)
+			}
+			held := 0
+			for _, s := range rep.Skipped {
+				if strings.Contains(s.Reason, "duplicate") {
+					t.Errorf("skip %q: an appointment read twice was taken for a duplicate", s.Reason)
+				}
+				if s.Attention && strings.Contains(s.Reason, "not created: OnCall's listing moved") {
+					held++
+				}
+			}
+			if held != tt.wantHeld {
+				t.Errorf("%d creates held back, want %d", held, tt.wantHeld)
+			}
+			if tt.wantHeld > 0 && !strings.Contains(textOf(t, rep), "nothing was created") {
+				t.Errorf("the text report does not say that nothing was created:\n%s", textOf(t, rep))
+			}
+			perKey := map[string]int{}
+			for _, a := range h.srv.Appointments() {
+				if id, ok := a.Metadata.String(syncer.KeyEMRID); ok && !a.Cancelled {
+					perKey[id]++
+				}
+			}
+			for id, c := range perKey {
+				if c > 1 {
+					t.Errorf("EHR appointment %s is booked %d times in OnCall", id, c)
+				}
+			}
+			if len(perKey) != n {
+				t.Errorf("%d EHR appointments booked in OnCall, want %d", len(perKey), n)
+			}
+		})
+	}
+}
+
+// moveEarliest moves the earliest OnCall appointment of the EHR's not moved yet (on the last page, newest first) a
+// year later, as someone editing it in OnCall would: onto the first page, which the reader has just read.
+func moveEarliest(t *testing.T, h *harness) {
+	t.Helper()
+	var id oncall.AppointmentID
+	var earliest time.Time
+	for _, a := range h.srv.Appointments() {
+		if _, ok := a.Metadata.String(syncer.KeyEMRID); ok && a.DateTime.Before(e2eNow.AddDate(0, 6, 0)) && (id == 0 || a.DateTime.Before(earliest)) {
+			id, earliest = a.ID, a.DateTime
+		}
+	}
+	if err := h.srv.UpdateAsUser(id, func(a *oncalltest.Appointment) { a.DateTime = a.DateTime.AddDate(1, 0, 0) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// textOf returns rep's text form.
+func textOf(t *testing.T, rep *syncer.Report) string {
+	t.Helper()
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
