@@ -2,8 +2,10 @@ package syncer_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,4 +159,75 @@ func textOf(t *testing.T, rep *syncer.Report) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// hookTransport calls before, if set, ahead of each request it sends.
+type hookTransport struct {
+	next   http.RoundTripper
+	before atomic.Pointer[func(*http.Request)]
+}
+
+func (t *hookTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if f := t.before.Load(); f != nil {
+		(*f)(req)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// TestRunnerLookUpListingMoves: after a create whose outcome is unknown, the runner lists OnCall to see whether it
+// happened. When that listing moves while it is read, and again when read a second time, it may have skipped the
+// appointment: it is not created again, and the next sync, on a listing that holds still, creates it once.
+func TestRunnerLookUpListingMoves(t *testing.T) {
+	t.Parallel()
+	const n, pageSize = 25, 10
+	h := newHarness(t, testSchedule(n))
+	hc := h.srv.HTTPClient()
+	hook := &hookTransport{next: newestFirst{hc.Transport}}
+	hc.Transport = hook
+	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &syncer.Runner{Client: client, Concurrency: 1, PageSize: pageSize}
+	h.sync(r)
+
+	// A new booking, whose create is lost on the way; every listing after it moves under the reader.
+	booking := testSchedule(n + 1)[n]
+	h.mem.Put(booking)
+	if err := h.srv.InjectNext(oncalltest.FaultDrop, 1, oncalltest.Match{Method: "POST", Route: "/appointments/"}); err != nil {
+		t.Fatal(err)
+	}
+	armed := false
+	before := func(req *http.Request) {
+		switch {
+		case req.Method == http.MethodPost:
+			armed = true
+		case armed && req.Method == http.MethodGet && req.URL.Query().Get("page") == "2":
+			moveEarliest(t, h)
+		}
+	}
+	hook.before.Store(&before)
+	rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
+	if !errors.Is(err, syncer.ErrIncomplete) {
+		t.Fatalf("sync: %v, want an IncompleteError", err)
+	}
+	var create *syncer.ActionResult
+	for i := range rep.Actions {
+		if rep.Actions[i].Kind == syncer.ActionCreate {
+			create = &rep.Actions[i]
+		}
+	}
+	if create == nil || create.Outcome != syncer.OutcomeFailed || !strings.Contains(create.Error, "not created again") {
+		t.Fatalf("the create after a moving look-up: %+v; want failed, not created again", create)
+	}
+	if got := requestCounts(h.srv)["POST /appointments/"]; got != n+1 {
+		t.Errorf("%d creates sent in all, want %d: the lost one was sent again", got, n+1)
+	}
+
+	hook.before.Store(nil)
+	rep = h.sync(r)
+	if rep.Applied[syncer.ActionCreate] != 1 {
+		t.Errorf("the next sync created %d, want the booking created once", rep.Applied[syncer.ActionCreate])
+	}
+	checkNoDuplicates(t, h.srv.Appointments(), "after the next sync")
 }
