@@ -126,20 +126,22 @@ func (l *listing) dropRepeats() int {
 	return dropped
 }
 
-// holdCreates returns cs with its creates and recreates held back, each as a skip needing attention: the listing
-// they were planned from moved while it was read, twice, and may have skipped the very appointment they would book.
-// The next sync, on a listing that holds still, creates what is really missing.
-func holdCreates(cs *Changeset) *Changeset {
-	held := *cs
-	held.Actions = nil
-	held.Skipped = slices.Clone(cs.Skipped)
+// holdCreates returns cs with its creates and recreates held back, each as a skip needing attention, and their
+// keys: the listing they were planned from moved while it was read, twice, and may have skipped the very
+// appointment they would book. The next sync, on a listing that holds still, creates what is really missing.
+func holdCreates(cs *Changeset) (*Changeset, []string) {
+	out := *cs
+	out.Actions = nil
+	out.Skipped = slices.Clone(cs.Skipped)
+	var held []string
 	for _, a := range cs.Actions {
 		if a.Kind != ActionCreate && a.Kind != ActionRecreate {
-			held.Actions = append(held.Actions, a)
+			out.Actions = append(out.Actions, a)
 			continue
 		}
-		held.Skipped = append(held.Skipped, Skip{Key: a.Key, Attention: true,
+		held = append(held, a.Key)
+		out.Skipped = append(out.Skipped, Skip{Key: a.Key, Attention: true,
 			Reason: "not created: OnCall's listing moved while it was read, twice, and may have skipped this appointment; the next sync creates it if it is missing"})
 	}
-	return &held
+	return &out, held
 }

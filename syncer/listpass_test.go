@@ -231,3 +231,69 @@ func TestRunnerLookUpListingMoves(t *testing.T) {
 	}
 	checkNoDuplicates(t, h.srv.Appointments(), "after the next sync")
 }
+
+// TestReconcileListingMoves: a reconcile whose listing moved twice holds back the create of the appointment it may
+// have skipped, and records its key as Pending, so that the next event about that appointment does not book it a
+// second time either; the next reconcile, on a listing that holds still, pairs it again.
+func TestReconcileListingMoves(t *testing.T) {
+	t.Parallel()
+	const n, pageSize = 35, 10
+	h := newHarness(t, testSchedule(n))
+	hc := h.srv.HTTPClient()
+	hc.Transport = newestFirst{hc.Transport}
+	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+	ledger := syncer.NewMemoryLedger()
+	ctx := context.Background()
+	if rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy); err != nil {
+		t.Fatalf("first reconcile: %v\n%s", err, rep)
+	}
+
+	r.Progress = func(p syncer.Progress) {
+		if p.Listed == pageSize && p.Total == 0 {
+			moveEarliest(t, h)
+		}
+	}
+	rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy)
+	if !errors.Is(err, syncer.ErrIncomplete) || rep.Listing == nil || !rep.Listing.Unsteady {
+		t.Fatalf("reconcile on a moving listing: %v, listing %+v; want an IncompleteError and an unsteady listing", err, rep.Listing)
+	}
+	var held string
+	for _, s := range rep.Skipped {
+		if s.Attention && strings.HasPrefix(s.Reason, "not created") {
+			held = s.Key
+		}
+	}
+	if held == "" {
+		t.Fatalf("no create held back:\n%s", textOf(t, rep))
+	}
+	e, ok, err := ledger.Get(ctx, held)
+	if err != nil || !ok || !e.Pending {
+		t.Fatalf("ledger entry of %s: %+v, %v, %v; want it Pending", held, e, ok, err)
+	}
+
+	// An event about that appointment: its EHR record changed.
+	r.Progress = nil
+	id := strings.TrimPrefix(held, testSource+"/")
+	a, err := h.mem.Appointment(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Activity = "Individual Therapy (moved room)"
+	h.mem.Put(a)
+	if _, err := r.SyncChanges(ctx, h.mem, ledger, []syncer.Change{{Key: held, ID: id}}, h.policy); err != nil && !errors.Is(err, syncer.ErrIncomplete) {
+		t.Fatal(err)
+	}
+	checkNoDuplicates(t, h.srv.Appointments(), "after the event")
+
+	if rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy); err != nil {
+		t.Fatalf("reconcile on a listing that holds still: %v\n%s", err, rep)
+	}
+	if e, ok, _ := ledger.Get(ctx, held); !ok || e.Pending || e.Appointment == 0 {
+		t.Errorf("ledger entry of %s after a steady reconcile: %+v; want it paired", held, e)
+	}
+	checkNoDuplicates(t, h.srv.Appointments(), "after the last reconcile")
+}

@@ -72,7 +72,8 @@ func failedChanges(rep *Report, appts []carelogic.Appointment) []Change {
 // ledgerEntries is the ledger a full sync leaves: for each EHR key in OnCall's metadata, the appointment Plan
 // pairs it with (the oldest live one; failing that, the newest one cancelled and not superseded), then what the
 // run created; a digest for the EHR appointments read whose every action applied and that need no person; and
-// Pending for a key whose create or recreate may have happened, or whose create is held for review.
+// Pending for a key whose create or recreate may have happened, or whose create is held (for review, or because
+// the listing moved).
 func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	paired := map[string]*oncall.Appointment{}
 	for i := range s.read.appts {
@@ -105,12 +106,16 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 			pending[key] = true
 		}
 	}
-	// A create held back for review (a look-alike booked by hand in OnCall) is pending too: an event must not
-	// create what the reconcile held back; the next reconcile decides again.
+	// A create held back for review (a look-alike booked by hand in OnCall), or because the listing moved while
+	// it was read (the appointment may exist, skipped), is pending too: an event must not create what the
+	// reconcile held back; the next reconcile decides again.
 	for _, c := range rep.Review {
 		if _, paired := ids[c.Key]; !paired && c.Key != "" {
 			pending[c.Key] = true
 		}
+	}
+	for _, key := range s.held {
+		pending[key] = true
 	}
 	digests := make(map[string]string, len(s.appts))
 	for i := range s.appts {

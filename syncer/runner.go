@@ -99,10 +99,12 @@ func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	return rep, err
 }
 
-// synced is what a full sync read, for Reconcile: the EHR appointments and the listing.
+// synced is what a full sync read, for Reconcile: the EHR appointments and the listing, and the keys whose creates
+// it held back because the listing moved (see holdCreates).
 type synced struct {
 	appts []carelogic.Appointment
 	read  *listing
+	held  []string
 }
 
 // sync is Sync, returning also what it read when it got as far as applying.
@@ -139,8 +141,9 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	if err != nil {
 		return nil, nil, err
 	}
+	var held []string
 	if read.unsteady {
-		cs = holdCreates(cs)
+		cs, held = holdCreates(cs)
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -152,7 +155,7 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 			err = rep.incomplete() // the URLs' warnings count too
 		}
 	}
-	return rep, &synced{appts: appts, read: read}, err
+	return rep, &synced{appts: appts, read: read, held: held}, err
 }
 
 // plan plans the sync, checking each orphan the plan would cancel with the EHR (see Sync). Appointments found
