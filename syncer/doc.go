@@ -64,7 +64,7 @@
 // of which k changed, a sync makes pages(N) + k calls, plus one per change to a participants list.
 //
 // A listing that moves while it is read may skip an appointment, which would then look missing: such a listing is
-// read again, and when it moves again nothing is created that run (see Runner.Sync).
+// read again, and what the first reading showed is not created (see Runner.Sync).
 //
 // A create that fails ambiguously (a 5xx, a timeout, a connection lost after the request was written) may have
 // happened. It is not retried blindly: once the other changes are done, the Runner lists OnCall again and creates

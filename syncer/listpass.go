@@ -16,11 +16,13 @@ type listing struct {
 	pageEnd []int       // index in appts after each page's last appointment
 	pageAt  []time.Time // when each page was read
 	// repeated is how many appointments were read twice and kept once; unsteady says the listing moved while it
-	// was read in a way that may have skipped an appointment (see steady), and did so again when read again;
-	// pagesBefore is how many pages that first reading took (0 when it was not needed).
-	repeated    int
-	unsteady    bool
+	// was read in a way that may have skipped an appointment (see list), and did so again when read again.
+	repeated int
+	unsteady bool
+	// When the listing was read twice, pagesBefore is how many pages the first reading took, and earlier holds
+	// the EHR keys its appointments carried (see list).
 	pagesBefore int
+	earlier     map[string]earlierAppointment
 
 	once sync.Once
 	byID map[oncall.AppointmentID]int
@@ -54,8 +56,12 @@ func (l *listing) recent(id oncall.AppointmentID, maxAge time.Duration, now time
 // pages are numbered, so a listing that changes while it is read shifts under the reader: an appointment booked or
 // moved ahead of the page being read pushes one already read onto the next page (read twice, kept once, as last
 // read), and one that leaves the pages already read, or moves back into them, pulls one unread into them, which
-// the listing then never shows. A sync that took such an appointment for missing would book it a second time, so a
-// listing that may have skipped one is read again, once; when that one moved too, the listing is unsteady.
+// the listing then never shows. A sync that took such an appointment for missing would book it a second time.
+//
+// So a listing that may have skipped one is read again, once, and the second reading is used, with the EHR keys
+// the first one showed (listing.earlier): an appointment the second reading skipped was shown by the first unless
+// it moved across the reader during both, and the sync does not create what the first reading showed (see
+// holdCreates).
 func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, error) {
 	l, err := r.listOnce(ctx, progress)
 	if err != nil || !l.unsteady {
@@ -65,8 +71,32 @@ func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, e
 	if err != nil {
 		return nil, err
 	}
-	again.pagesBefore = l.pages()
+	again.pagesBefore, again.earlier = l.pages(), earlierKeys(l.appts)
 	return again, nil
+}
+
+// earlierAppointment is an appointment of a first reading that carried an EHR key: the live one, if any.
+type earlierAppointment struct {
+	id   oncall.AppointmentID
+	url  string
+	live bool // neither cancelled nor superseded
+}
+
+// earlierKeys returns the EHR keys that appts carry, each with its oldest live appointment, or one that is not.
+func earlierKeys(appts []oncall.Appointment) map[string]earlierAppointment {
+	out := map[string]earlierAppointment{}
+	for i := range appts {
+		m := &appts[i]
+		key := appointmentKey(m.Metadata)
+		if key == "" {
+			continue
+		}
+		live := !m.Cancelled && !superseded(m.Metadata)
+		if prev, ok := out[key]; !ok || live && (!prev.live || m.ID < prev.id) {
+			out[key] = earlierAppointment{m.ID, m.URL, live}
+		}
+	}
+	return out
 }
 
 // listOnce reads the listing once (see list).
@@ -126,22 +156,22 @@ func (l *listing) dropRepeats() int {
 	return dropped
 }
 
-// holdCreates returns cs with its creates and recreates held back, each as a skip needing attention, and their
-// keys: the listing they were planned from moved while it was read, twice, and may have skipped the very
-// appointment they would book. The next sync, on a listing that holds still, creates what is really missing.
-func holdCreates(cs *Changeset) (*Changeset, []string) {
+// holdCreates returns cs with the creates of the keys in earlier held back, each as a skip needing attention, and
+// those keys: the listing that planned them was read twice, because it moved, and its first reading showed an
+// appointment with the key, which the second may have skipped. The next sync creates what is really missing.
+func holdCreates(cs *Changeset, earlier map[string]earlierAppointment) (*Changeset, []string) {
 	out := *cs
 	out.Actions = nil
 	out.Skipped = slices.Clone(cs.Skipped)
 	var held []string
 	for _, a := range cs.Actions {
-		if a.Kind != ActionCreate && a.Kind != ActionRecreate {
+		if _, shown := earlier[a.Key]; a.Kind != ActionCreate || !shown {
 			out.Actions = append(out.Actions, a)
 			continue
 		}
 		held = append(held, a.Key)
 		out.Skipped = append(out.Skipped, Skip{Key: a.Key, Attention: true,
-			Reason: "not created: OnCall's listing moved while it was read, twice, and may have skipped this appointment; the next sync creates it if it is missing"})
+			Reason: "not created: OnCall's listing moved while it was read, and its first reading showed this appointment; the next sync creates it if it is missing"})
 	}
 	return &out, held
 }

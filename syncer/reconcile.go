@@ -107,7 +107,7 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 		}
 	}
 	// A create held back for review (a look-alike booked by hand in OnCall), or because the listing moved while
-	// it was read (the appointment may exist, skipped), is pending too: an event must not create what the
+	// it was read (the appointment may exist, skipped by the second reading), is pending too: an event must not create what the
 	// reconcile held back; the next reconcile decides again.
 	for _, c := range rep.Review {
 		if _, paired := ids[c.Key]; !paired && c.Key != "" {

@@ -80,7 +80,7 @@ type ListingStats struct {
 	InWindow     int `json:"in_window"`
 	// Repeated counts appointments read twice, because OnCall's listing moved while it was read (see
 	// Runner.Sync); each is planned once. ReadTwice says the listing was read again because it may have skipped
-	// one (Pages counts both readings); Unsteady, that it moved again, so that nothing was created this time.
+	// one (Pages counts both readings); Unsteady, that it moved again when read again.
 	Repeated  int  `json:"repeated,omitempty"`
 	ReadTwice bool `json:"read_twice,omitempty"`
 	Unsteady  bool `json:"unsteady,omitempty"`
@@ -277,7 +277,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		switch {
 		case l.Unsteady:
-			b.WriteString("  The listing moved again when read a second time: nothing was created, in case it skipped an appointment that exists.\n")
+			b.WriteString("  The listing moved while read, twice: nothing the first reading showed was created again.\n")
 		case l.ReadTwice:
 			b.WriteString("  The listing was read a second time: the first reading may have skipped an appointment.\n")
 		}

@@ -84,8 +84,9 @@ const maxCreateRounds = 3
 // OnCall lists appointments a numbered page at a time, so a listing that changes while Sync reads it shifts under
 // it: an appointment may be read twice (it is planned once), or skipped, and a skipped one would look missing and
 // be booked a second time. A listing that may have skipped one (its count fell, or more appointments came twice
-// than were added meanwhile) is read again; when the second reading moves too, nothing is created, each create is
-// reported as needing attention, and the next sync makes it (Report.Listing says what happened).
+// than were added meanwhile) is read again, and an appointment that the first reading showed and the second did
+// not is not created: the create is reported as needing attention, and the next sync makes it if it is missing
+// (Report.Listing says what happened).
 //
 // Sync takes the present from p.Now, or from the clock when that is zero, so that nothing already over is created.
 // The window must be set (see Window; AllTime covers everything).
@@ -142,8 +143,8 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 		return nil, nil, err
 	}
 	var held []string
-	if read.unsteady {
-		cs, held = holdCreates(cs)
+	if read.earlier != nil {
+		cs, held = holdCreates(cs, read.earlier)
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -677,6 +678,11 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 				if _, dup := found[key]; !dup {
 					found[key] = m
 				}
+			}
+		}
+		for key, e := range read.earlier { // what the first reading of a listing that moved showed
+			if _, ok := found[key]; !ok && e.live {
+				found[key] = &oncall.Appointment{ID: e.id, URL: e.url}
 			}
 		}
 		var again []int
