@@ -63,8 +63,9 @@
 // extension a participant change is a call of its own, and so is recording it in the roster. For N appointments
 // of which k changed, a sync makes pages(N) + k calls, plus one per change to a participants list.
 //
-// A listing that moves while it is read may skip an appointment, which would then look missing: such a listing is
-// read again, and what the first reading showed is not created (see Runner.Sync).
+// A listing that moves while it is read may skip an appointment, which would then look missing: an appointment
+// synced before is read by id before it would be created again, and a listing that shows a sign of a skip is read
+// again (see Runner.Sync).
 //
 // A create that fails ambiguously (a 5xx, a timeout, a connection lost after the request was written) may have
 // happened. It is not retried blindly: once the other changes are done, the Runner lists OnCall again and creates

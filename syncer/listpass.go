@@ -2,11 +2,13 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
 )
 
@@ -79,19 +81,20 @@ func (r *Runner) list(ctx context.Context, progress func(Progress)) (*listing, e
 type earlierAppointment struct {
 	id   oncall.AppointmentID
 	url  string
-	live bool // neither cancelled nor superseded
+	live bool // not cancelled
 }
 
-// earlierKeys returns the EHR keys that appts carry, each with its oldest live appointment, or one that is not.
+// earlierKeys returns the EHR keys that appts carry (superseded appointments aside, which stand for no key), each
+// with its oldest live appointment, or one that is not.
 func earlierKeys(appts []oncall.Appointment) map[string]earlierAppointment {
 	out := map[string]earlierAppointment{}
 	for i := range appts {
 		m := &appts[i]
 		key := appointmentKey(m.Metadata)
-		if key == "" {
+		if key == "" || superseded(m.Metadata) {
 			continue
 		}
-		live := !m.Cancelled && !superseded(m.Metadata)
+		live := !m.Cancelled
 		if prev, ok := out[key]; !ok || live && (!prev.live || m.ID < prev.id) {
 			out[key] = earlierAppointment{m.ID, m.URL, live}
 		}
@@ -156,22 +159,69 @@ func (l *listing) dropRepeats() int {
 	return dropped
 }
 
-// holdCreates returns cs with the creates of the keys in earlier held back, each as a skip needing attention, and
-// those keys: the listing that planned them was read twice, because it moved, and its first reading showed an
-// appointment with the key, which the second may have skipped. The next sync creates what is really missing.
-func holdCreates(cs *Changeset, earlier map[string]earlierAppointment) (*Changeset, []string) {
+// heldCreate is why the create of an EHR key is held back: its appointment may exist though the listing did not
+// show it.
+const heldCreate = "not created: OnCall's listing moved while it was read, and its first reading showed this appointment; the next sync creates it if it is missing"
+
+// holdCreates returns cs with the creates of the keys in hold held back, each as a skip needing attention, for the
+// reason hold gives it, and those keys. The next sync creates what is really missing.
+func holdCreates(cs *Changeset, hold map[string]string) (*Changeset, []string) {
 	out := *cs
 	out.Actions = nil
 	out.Skipped = slices.Clone(cs.Skipped)
 	var held []string
 	for _, a := range cs.Actions {
-		if _, shown := earlier[a.Key]; a.Kind != ActionCreate || !shown {
+		reason, ok := hold[a.Key]
+		if a.Kind != ActionCreate || !ok {
 			out.Actions = append(out.Actions, a)
 			continue
 		}
 		held = append(held, a.Key)
-		out.Skipped = append(out.Skipped, Skip{Key: a.Key, Attention: true,
-			Reason: "not created: OnCall's listing moved while it was read, and its first reading showed this appointment; the next sync creates it if it is missing"})
+		out.Skipped = append(out.Skipped, Skip{Key: a.Key, Attention: true, Reason: reason})
 	}
 	return &out, held
+}
+
+// unlisted reads, by id, the OnCall appointment of each EHR appointment that cs would create although it was
+// synced before: its record holds its OnCall URL (carelogic.URLStore), or ledger, if not nil, its appointment. A
+// listing that moved while it was read can skip an appointment without showing any sign of it (a booking elsewhere
+// in the listing can hide the shift), and such a one would otherwise be booked a second time. It returns the
+// appointments found that still carry their key, and the keys whose appointment could not be read, with why.
+func (r *Runner) unlisted(ctx context.Context, cs *Changeset, appts []carelogic.Appointment, ledger Ledger) ([]oncall.Appointment, map[string]string) {
+	var byKey map[string]*carelogic.Appointment
+	var found []oncall.Appointment
+	unsure := map[string]string{}
+	for _, a := range cs.Actions {
+		if a.Kind != ActionCreate {
+			continue
+		}
+		if byKey == nil {
+			byKey = make(map[string]*carelogic.Appointment, len(appts))
+			for i := range appts {
+				byKey[appts[i].Key()] = &appts[i]
+			}
+		}
+		var id oncall.AppointmentID
+		if e := byKey[a.Key]; e != nil && e.OnCallURL != "" {
+			id, _ = r.Client.ParseAppointmentURL(e.OnCallURL) // a URL of another host or shape names nothing here
+		}
+		if id == 0 && ledger != nil {
+			if e, ok, err := ledger.Get(ctx, a.Key); err == nil && ok && !e.Pending {
+				id = e.Appointment
+			}
+		}
+		if id <= 0 {
+			continue // never synced: a new booking
+		}
+		m, err := r.Client.Appointments.Get(ctx, id)
+		switch {
+		case errors.Is(err, oncall.ErrNotFound):
+			// Gone from OnCall: it is booked again.
+		case err != nil:
+			unsure[a.Key] = fmt.Sprintf("not created: OnCall appointment %d was synced with it and is missing from the listing, and reading it failed (%s); the next sync tries again", id, err)
+		case appointmentKey(m.Metadata) == a.Key:
+			found = append(found, *m)
+		}
+	}
+	return found, unsure
 }

@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -11,30 +12,42 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/oncallsync/oncall-go/carelogic"
 	"github.com/oncallsync/oncall-go/oncall"
 	"github.com/oncallsync/oncall-go/oncall/oncalltest"
 	"github.com/oncallsync/oncall-go/syncer"
 )
 
-// newestFirst lists appointments newest first (ordering=-datetime), as a server may by default: a booking, or an
-// appointment moved later, then lands on the first page and shifts the others towards the last.
-type newestFirst struct{ next http.RoundTripper }
+// noURLs is an EHR that does not keep OnCall URLs: only its Adapter methods show.
+type noURLs struct{ carelogic.Adapter }
 
-func (t newestFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+// listOrdered lists appointments in the order given (ordering=...), as a server may by default: newest first
+// ("-datetime"), a booking, or an appointment moved later, lands on the first page and shifts the others towards
+// the last; oldest first ("datetime"), an appointment moved later pulls the next ones back.
+type listOrdered struct {
+	by   string
+	next http.RoundTripper
+}
+
+func (t listOrdered) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method == http.MethodGet && req.URL.Path == "/appointments/" {
 		req = req.Clone(req.Context())
 		q := req.URL.Query()
-		q.Set("ordering", "-datetime")
+		q.Set("ordering", t.by)
 		req.URL.RawQuery = q.Encode()
 	}
 	return t.next.RoundTrip(req)
 }
 
+// newestFirst lists appointments newest first (see listOrdered).
+func newestFirst(next http.RoundTripper) http.RoundTripper { return listOrdered{"-datetime", next} }
+
 // TestRunnerListingMoves: OnCall's listing can change while a sync reads it, page by page. A booking ahead of the
 // reader makes it read an appointment twice, which is planned once (not reported as a duplicate). An appointment
 // moved from a page not yet read to one already read is skipped, which would make the sync book it again: such a
 // listing is read a second time, and when that one skips another, the first reading's showing it holds its create
-// back. A new EHR booking, which no reading shows, is created all the same.
+// back, unless the EHR record holds its OnCall URL: it is then read by id. A new EHR booking, which no reading
+// shows, is created all the same.
 func TestRunnerListingMoves(t *testing.T) {
 	t.Parallel()
 	const n, pageSize = 35, 10
@@ -42,7 +55,9 @@ func TestRunnerListingMoves(t *testing.T) {
 		name string
 		// move changes OnCall after the first page of each reading of the listing, numbered from 1, and says
 		// whether it changed anything.
-		move        func(t *testing.T, h *harness, reading int) bool
+		move func(t *testing.T, h *harness, reading int) bool
+		// urls says whether the EHR keeps each appointment's OnCall URL (carelogic.URLStore).
+		urls        bool
 		wantListing syncer.ListingStats
 		wantHeld    int
 	}{
@@ -57,31 +72,41 @@ func TestRunnerListingMoves(t *testing.T) {
 				t.Fatal(err)
 			}
 			return true
-		}, syncer.ListingStats{Pages: 4, Appointments: n, Repeated: 1}, 0}, // the booking went onto the page already read
+		}, false, syncer.ListingStats{Pages: 4, Appointments: n, Repeated: 1}, 0}, // the booking went onto the page already read
 		{"an appointment moved ahead of the reader, once", func(t *testing.T, h *harness, reading int) bool {
 			if reading > 1 {
 				return false
 			}
 			moveEarliest(t, h)
 			return true
-		}, syncer.ListingStats{Pages: 8, Appointments: n, ReadTwice: true}, 0},
+		}, false, syncer.ListingStats{Pages: 8, Appointments: n, ReadTwice: true}, 0},
 		{"an appointment moved ahead of the reader, every time", func(t *testing.T, h *harness, reading int) bool {
 			moveEarliest(t, h)
 			return true
-		}, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 1},
+		}, false, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 1},
+		// With its OnCall URL on the EHR record, the appointment the listing skipped is read by id, and planned.
+		{"an appointment moved ahead of the reader, every time, its URL known", func(t *testing.T, h *harness, reading int) bool {
+			moveEarliest(t, h)
+			return true
+		}, true, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, testSchedule(n))
 			hc := h.srv.HTTPClient()
-			hc.Transport = newestFirst{hc.Transport}
+			hc.Transport = newestFirst(hc.Transport)
 			client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
-			h.sync(r) // books them all
+			var ehr carelogic.Adapter = noURLs{h.mem}
+			if tt.urls {
+				ehr = h.mem
+			}
+			rep, err := r.Sync(context.Background(), ehr, h.window, h.policy) // books them all
+			checkSyncError(t, rep, err)
 
 			// A new booking in the EHR, which no reading can show: it is created whatever the listing does.
 			h.mem.Put(testSchedule(n + 1)[n])
@@ -93,7 +118,7 @@ func TestRunnerListingMoves(t *testing.T) {
 					tt.move(t, h, reading)
 				}
 			}
-			rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
+			rep, err = r.Sync(context.Background(), ehr, h.window, h.policy)
 			if tt.wantHeld == 0 {
 				checkSyncError(t, rep, err)
 			}
@@ -185,7 +210,7 @@ func TestRunnerLookUpListingMoves(t *testing.T) {
 	const n, pageSize = 25, 10
 	h := newHarness(t, testSchedule(n))
 	hc := h.srv.HTTPClient()
-	hook := &hookTransport{next: newestFirst{hc.Transport}}
+	hook := &hookTransport{next: newestFirst(hc.Transport)}
 	hc.Transport = hook
 	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
 	if err != nil {
@@ -235,68 +260,132 @@ func TestRunnerLookUpListingMoves(t *testing.T) {
 	checkNoDuplicates(t, h.srv.Appointments(), "after the next sync")
 }
 
-// TestReconcileListingMoves: a reconcile whose listing moved twice holds back the create of the appointment it may
-// have skipped, and records its key as Pending, so that the next event about that appointment does not book it a
-// second time either; the next reconcile, on a listing that holds still, pairs it again.
+// TestReconcileListingMoves: a reconcile whose listing skipped an appointment reads it by id when the ledger pairs
+// its key. When nothing records it (a ledger lost, with an EHR that keeps no OnCall URLs), it holds back the create
+// of the appointment the first reading showed, and records its key as Pending, so that the next event about that
+// appointment does not book it a second time either; the next reconcile, on a listing that holds still, pairs it.
 func TestReconcileListingMoves(t *testing.T) {
+	t.Parallel()
+	for _, recorded := range []bool{false, true} {
+		t.Run(fmt.Sprintf("recorded=%v", recorded), func(t *testing.T) {
+			t.Parallel()
+			const n, pageSize = 35, 10
+			h := newHarness(t, testSchedule(n))
+			hc := h.srv.HTTPClient()
+			hc.Transport = newestFirst(hc.Transport)
+			client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+			ehr := noURLs{h.mem}
+			ledger := syncer.NewMemoryLedger()
+			ctx := context.Background()
+			if recorded {
+				rep, err := r.Reconcile(ctx, ehr, ledger, h.window, h.policy)
+				checkSyncError(t, rep, err)
+			} else {
+				rep, err := r.Sync(ctx, ehr, h.window, h.policy)
+				checkSyncError(t, rep, err)
+			}
+
+			r.Progress = func(p syncer.Progress) {
+				if p.Listed == pageSize && p.Total == 0 {
+					moveEarliest(t, h)
+				}
+			}
+			rep, err := r.Reconcile(ctx, ehr, ledger, h.window, h.policy)
+			if rep == nil || rep.Listing == nil || !rep.Listing.Unsteady {
+				t.Fatalf("reconcile on a moving listing: %v; want an unsteady listing", err)
+			}
+			const skipped = testSource + "/r-001" // moved during the second reading
+			e, ok, lerr := ledger.Get(ctx, skipped)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			held := false
+			for _, s := range rep.Skipped {
+				held = held || s.Key == skipped && s.Attention && strings.HasPrefix(s.Reason, "not created")
+			}
+			if recorded {
+				checkSyncError(t, rep, err)
+				if held || !ok || e.Pending || e.Appointment == 0 {
+					t.Errorf("held %v, ledger entry %+v (%v); want it read by id and paired", held, e, ok)
+				}
+			} else if !errors.Is(err, syncer.ErrIncomplete) || !held || !ok || !e.Pending {
+				t.Fatalf("error %v, held %v, ledger entry %+v (%v); want the create held and the key Pending", err, held, e, ok)
+			}
+
+			// An event about that appointment: its EHR record changed.
+			r.Progress = nil
+			a, err := h.mem.Appointment(ctx, "r-001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Activity = "Individual Therapy (moved room)"
+			h.mem.Put(a)
+			if _, err := r.SyncChanges(ctx, ehr, ledger, []syncer.Change{{Key: skipped, ID: "r-001"}}, h.policy); err != nil && !errors.Is(err, syncer.ErrIncomplete) {
+				t.Fatal(err)
+			}
+			checkNoDuplicates(t, h.srv.Appointments(), "after the event")
+
+			if rep, err := r.Reconcile(ctx, ehr, ledger, h.window, h.policy); err != nil {
+				t.Fatalf("reconcile on a listing that holds still: %v\n%s", err, rep)
+			}
+			if e, ok, _ := ledger.Get(ctx, skipped); !ok || e.Pending || e.Appointment == 0 {
+				t.Errorf("ledger entry of %s after a steady reconcile: %+v; want it paired", skipped, e)
+			}
+			checkNoDuplicates(t, h.srv.Appointments(), "after the last reconcile")
+		})
+	}
+}
+
+// TestRunnerSkipHiddenByBooking: oldest first, an appointment already read rescheduled later pulls the first one of
+// the next page onto the page already read (skipped) and is read again at its new place; a booking further on,
+// between the same two pages, raises the count by as much as that repeat: the listing shows no sign of the skip. The EHR record of the skipped appointment holds its OnCall URL,
+// so the create the plan would make reads it by id first, and nothing is booked twice.
+func TestRunnerSkipHiddenByBooking(t *testing.T) {
 	t.Parallel()
 	const n, pageSize = 35, 10
 	h := newHarness(t, testSchedule(n))
 	hc := h.srv.HTTPClient()
-	hc.Transport = newestFirst{hc.Transport}
+	hc.Transport = listOrdered{"datetime", hc.Transport}
 	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
-	ledger := syncer.NewMemoryLedger()
-	ctx := context.Background()
-	if rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy); err != nil {
-		t.Fatalf("first reconcile: %v\n%s", err, rep)
-	}
+	h.sync(r)
 
+	moved := false
 	r.Progress = func(p syncer.Progress) {
-		if p.Listed == pageSize && p.Total == 0 {
-			moveEarliest(t, h)
+		if p.Listed != pageSize || p.Total != 0 || moved {
+			return
+		}
+		moved = true
+		var first oncall.AppointmentID
+		var at time.Time
+		for _, a := range h.srv.Appointments() {
+			if first == 0 || a.DateTime.Before(at) {
+				first, at = a.ID, a.DateTime
+			}
+		}
+		if err := h.srv.UpdateAsUser(first, func(a *oncalltest.Appointment) { a.DateTime = a.DateTime.AddDate(0, 0, 7) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.srv.BookAsUser(oncalltest.Appointment{Title: "Booked in OnCall", Type: oncall.TypeOnline,
+			DateTime: e2eNow.AddDate(0, 1, 0), Duration: 30, Division: h.policy.Division,
+			Participants: []oncalltest.Participant{{Name: "Someone", Email: "someone@example.org"}}}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy)
-	if !errors.Is(err, syncer.ErrIncomplete) || rep.Listing == nil || !rep.Listing.Unsteady {
-		t.Fatalf("reconcile on a moving listing: %v, listing %+v; want an IncompleteError and an unsteady listing", err, rep.Listing)
+	rep, err := r.Sync(context.Background(), h.mem, h.window, h.policy)
+	checkSyncError(t, rep, err)
+	if l := rep.Listing; l.ReadTwice || l.Repeated != 1 || l.Appointments != n {
+		t.Fatalf("listing %+v: want one reading that skipped one appointment, read the moved one twice and showed the booking", *l)
 	}
-	var held string
-	for _, s := range rep.Skipped {
-		if s.Attention && strings.HasPrefix(s.Reason, "not created") {
-			held = s.Key
-		}
+	if c := rep.Planned[syncer.ActionCreate]; c != 0 {
+		t.Errorf("%d creates planned: the skipped appointment would be booked twice", c)
 	}
-	if held == "" {
-		t.Fatalf("no create held back:\n%s", textOf(t, rep))
-	}
-	e, ok, err := ledger.Get(ctx, held)
-	if err != nil || !ok || !e.Pending {
-		t.Fatalf("ledger entry of %s: %+v, %v, %v; want it Pending", held, e, ok, err)
-	}
-
-	// An event about that appointment: its EHR record changed.
-	r.Progress = nil
-	id := strings.TrimPrefix(held, testSource+"/")
-	a, err := h.mem.Appointment(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Activity = "Individual Therapy (moved room)"
-	h.mem.Put(a)
-	if _, err := r.SyncChanges(ctx, h.mem, ledger, []syncer.Change{{Key: held, ID: id}}, h.policy); err != nil && !errors.Is(err, syncer.ErrIncomplete) {
-		t.Fatal(err)
-	}
-	checkNoDuplicates(t, h.srv.Appointments(), "after the event")
-
-	if rep, err := r.Reconcile(ctx, h.mem, ledger, h.window, h.policy); err != nil {
-		t.Fatalf("reconcile on a listing that holds still: %v\n%s", err, rep)
-	}
-	if e, ok, _ := ledger.Get(ctx, held); !ok || e.Pending || e.Appointment == 0 {
-		t.Errorf("ledger entry of %s after a steady reconcile: %+v; want it paired", held, e)
-	}
-	checkNoDuplicates(t, h.srv.Appointments(), "after the last reconcile")
+	checkNoDuplicates(t, h.srv.Appointments(), "after a sync whose listing hid a skip")
 }

@@ -36,7 +36,7 @@ func (r *Runner) reconcile(ctx context.Context, ehr carelogic.Adapter, ledger Le
 	if ledger == nil {
 		return reconciled{err: errors.New("syncer: Reconcile: the ledger is nil")}
 	}
-	rep, s, err := r.sync(ctx, ehr, w, p)
+	rep, s, err := r.sync(ctx, ehr, w, p, ledger)
 	if rep == nil || s == nil || r.DryRun || ctx.Err() != nil {
 		return reconciled{rep: rep, err: err}
 	}
@@ -76,20 +76,22 @@ func failedChanges(rep *Report, appts []carelogic.Appointment) []Change {
 // the listing moved).
 func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	paired := map[string]*oncall.Appointment{}
-	for i := range s.read.appts {
-		m := &s.read.appts[i]
-		key := appointmentKey(m.Metadata)
-		if key == "" || superseded(m.Metadata) {
-			continue
-		}
-		prev := paired[key]
-		switch {
-		case prev == nil:
-			paired[key] = m
-		case !m.Cancelled && (prev.Cancelled || m.ID < prev.ID):
-			paired[key] = m
-		case m.Cancelled && prev.Cancelled && m.ID > prev.ID:
-			paired[key] = m
+	for _, list := range [][]oncall.Appointment{s.read.appts, s.found} {
+		for i := range list {
+			m := &list[i]
+			key := appointmentKey(m.Metadata)
+			if key == "" || superseded(m.Metadata) {
+				continue
+			}
+			prev := paired[key]
+			switch {
+			case prev == nil:
+				paired[key] = m
+			case !m.Cancelled && (prev.Cancelled || m.ID < prev.ID):
+				paired[key] = m
+			case m.Cancelled && prev.Cancelled && m.ID > prev.ID:
+				paired[key] = m
+			}
 		}
 	}
 	ids := make(map[string]oncall.AppointmentID, len(paired))
@@ -116,6 +118,13 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 	}
 	for _, key := range s.held {
 		pending[key] = true
+	}
+	// So is a key that the first reading of a listing that moved showed and the second did not: its appointment
+	// may exist, skipped, whether or not this run planned anything for it (it may lie outside the window).
+	for key := range s.read.earlier {
+		if _, shown := paired[key]; !shown {
+			pending[key] = true
+		}
 	}
 	digests := make(map[string]string, len(s.appts))
 	for i := range s.appts {

@@ -78,9 +78,9 @@ type ListingStats struct {
 	Pages        int `json:"pages"`
 	Appointments int `json:"appointments"`
 	InWindow     int `json:"in_window"`
-	// Repeated counts appointments read twice, because OnCall's listing moved while it was read (see
-	// Runner.Sync); each is planned once. ReadTwice says the listing was read again because it may have skipped
-	// one (Pages counts both readings); Unsteady, that it moved again when read again.
+	// Repeated counts appointments read twice by the reading planned from, because OnCall's listing moved while
+	// it was read (see Runner.Sync); each is planned once. ReadTwice says the listing was read again because it
+	// may have skipped one (Pages counts both readings); Unsteady, that it moved again when read again.
 	Repeated  int  `json:"repeated,omitempty"`
 	ReadTwice bool `json:"read_twice,omitempty"`
 	Unsteady  bool `json:"unsteady,omitempty"`

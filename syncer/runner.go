@@ -83,10 +83,14 @@ const maxCreateRounds = 3
 //
 // OnCall lists appointments a numbered page at a time, so a listing that changes while Sync reads it shifts under
 // it: an appointment may be read twice (it is planned once), or skipped, and a skipped one would look missing and
-// be booked a second time. A listing that may have skipped one (its count fell, or more appointments came twice
-// than were added meanwhile) is read again, and an appointment that the first reading showed and the second did
-// not is not created: the create is reported as needing attention, and the next sync makes it if it is missing
-// (Report.Listing says what happened).
+// be booked a second time. Two guards stand against that. Before it creates an appointment that was synced before
+// (its EHR record holds its OnCall URL, see carelogic.URLStore; or, for Reconcile, the ledger pairs its key), Sync
+// reads that OnCall appointment by id, and plans with it if it still carries the key. And a listing that shows a
+// sign of a skip (its count fell, or more appointments came twice than were added meanwhile) is read again; what
+// the first reading showed and the second did not is not created, but reported as needing attention, for the next
+// sync to create if it is missing (Report.Listing says what happened). A skip can pass both unseen only for an
+// appointment synced before whose record holds no URL (an EHR that keeps none, without a ledger), in a listing
+// whose shifts cancel out.
 //
 // Sync takes the present from p.Now, or from the clock when that is zero, so that nothing already over is created.
 // The window must be set (see Window; AllTime covers everything).
@@ -96,20 +100,22 @@ const maxCreateRounds = 3
 // full report; otherwise a non-nil error means the run could not go on (the EHR or the listing could not be read,
 // ctx ended), and the report, if any, says what was done.
 func (r *Runner) Sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, error) {
-	rep, _, err := r.sync(ctx, ehr, w, p)
+	rep, _, err := r.sync(ctx, ehr, w, p, nil)
 	return rep, err
 }
 
-// synced is what a full sync read, for Reconcile: the EHR appointments and the listing, and the keys whose creates
-// it held back because the listing moved (see holdCreates).
+// synced is what a full sync read, for Reconcile: the EHR appointments and the listing, the appointments the
+// listing did not show and were read by id (see unlisted), and the keys whose creates it held back (holdCreates).
 type synced struct {
 	appts []carelogic.Appointment
 	read  *listing
+	found []oncall.Appointment
 	held  []string
 }
 
-// sync is Sync, returning also what it read when it got as far as applying.
-func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy) (*Report, *synced, error) {
+// sync is Sync, returning also what it read when it got as far as applying. ledger, if not nil, names the
+// appointments synced before (see unlisted).
+func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Policy, ledger Ledger) (*Report, *synced, error) {
 	if r.Client == nil {
 		return nil, nil, errors.New("syncer: Runner.Client is nil")
 	}
@@ -142,9 +148,21 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 	if err != nil {
 		return nil, nil, err
 	}
+	found, hold := r.unlisted(ctx, cs, appts, ledger)
+	if len(found) > 0 {
+		existing = append(slices.Clip(existing), found...)
+		if cs, err = r.plan(ctx, ehr, &appts, existing, w, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	for key := range read.earlier {
+		if _, ok := hold[key]; !ok {
+			hold[key] = heldCreate
+		}
+	}
 	var held []string
-	if read.earlier != nil {
-		cs, held = holdCreates(cs, read.earlier)
+	if len(hold) > 0 {
+		cs, held = holdCreates(cs, hold)
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -156,7 +174,7 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 			err = rep.incomplete() // the URLs' warnings count too
 		}
 	}
-	return rep, &synced{appts: appts, read: read, held: held}, err
+	return rep, &synced{appts: appts, read: read, found: found, held: held}, err
 }
 
 // plan plans the sync, checking each orphan the plan would cancel with the EHR (see Sync). Appointments found
