@@ -42,6 +42,19 @@ func (t listOrdered) RoundTrip(req *http.Request) (*http.Response, error) {
 // newestFirst lists appointments newest first (see listOrdered).
 func newestFirst(next http.RoundTripper) http.RoundTripper { return listOrdered{"-datetime", next} }
 
+// pagedRunner returns a runner on h's server that lists pageSize appointments a page, through the transport wrap
+// makes of the server's.
+func pagedRunner(t *testing.T, h *harness, pageSize int, wrap func(http.RoundTripper) http.RoundTripper) *syncer.Runner {
+	t.Helper()
+	hc := h.srv.HTTPClient()
+	hc.Transport = wrap(hc.Transport)
+	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+}
+
 // TestRunnerListingMoves: OnCall's listing can change while a sync reads it, page by page. A booking ahead of the
 // reader makes it read an appointment twice, which is planned once (not reported as a duplicate). An appointment
 // moved from a page not yet read to one already read is skipped, which would make the sync book it again: such a
@@ -94,13 +107,7 @@ func TestRunnerListingMoves(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, testSchedule(n))
-			hc := h.srv.HTTPClient()
-			hc.Transport = newestFirst(hc.Transport)
-			client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+			r := pagedRunner(t, h, pageSize, newestFirst)
 			var ehr carelogic.Adapter = noURLs{h.mem}
 			if tt.urls {
 				ehr = h.mem
@@ -209,14 +216,12 @@ func TestRunnerLookUpListingMoves(t *testing.T) {
 	t.Parallel()
 	const n, pageSize = 25, 10
 	h := newHarness(t, testSchedule(n))
-	hc := h.srv.HTTPClient()
-	hook := &hookTransport{next: newestFirst(hc.Transport)}
-	hc.Transport = hook
-	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &syncer.Runner{Client: client, Concurrency: 1, PageSize: pageSize}
+	hook := &hookTransport{}
+	r := pagedRunner(t, h, pageSize, func(next http.RoundTripper) http.RoundTripper {
+		hook.next = newestFirst(next)
+		return hook
+	})
+	r.Concurrency = 1
 	h.sync(r)
 
 	// A new booking, whose create is lost on the way; every listing after it moves under the reader.
@@ -271,13 +276,7 @@ func TestReconcileListingMoves(t *testing.T) {
 			t.Parallel()
 			const n, pageSize = 35, 10
 			h := newHarness(t, testSchedule(n))
-			hc := h.srv.HTTPClient()
-			hc.Transport = newestFirst(hc.Transport)
-			client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+			r := pagedRunner(t, h, pageSize, newestFirst)
 			ehr := noURLs{h.mem}
 			ledger := syncer.NewMemoryLedger()
 			ctx := context.Background()
@@ -348,13 +347,7 @@ func TestRunnerSkipHiddenByBooking(t *testing.T) {
 	t.Parallel()
 	const n, pageSize = 35, 10
 	h := newHarness(t, testSchedule(n))
-	hc := h.srv.HTTPClient()
-	hc.Transport = listOrdered{"datetime", hc.Transport}
-	client, err := h.srv.Client(oncall.WithRetryPolicy(fastRetry), oncall.WithRateLimit(oncall.NoRateLimit, 1), oncall.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &syncer.Runner{Client: client, Concurrency: 4, PageSize: pageSize}
+	r := pagedRunner(t, h, pageSize, func(next http.RoundTripper) http.RoundTripper { return listOrdered{"datetime", next} })
 	h.sync(r)
 
 	moved := false
