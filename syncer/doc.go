@@ -61,7 +61,8 @@
 // Runner.Sync reads every OnCall appointment once (OnCall documents no filter by metadata or date), then makes
 // one call per changed appointment, and a read before an update that changes who is on it. With the participant
 // extension a participant change is a call of its own, and so is recording it in the roster. For N appointments
-// of which k changed, a sync makes pages(N) + k calls, plus one per change to a participants list.
+// of which k changed, a sync makes pages(N) + k calls, plus one per change to a participants list, and one read
+// before a create whose EHR record already holds an OnCall URL (see Runner.Sync).
 //
 // A listing that moves while it is read may skip an appointment, which would then look missing: an appointment
 // synced before is read by id before it would be created again, and a listing that shows a sign of a skip is read

@@ -186,7 +186,7 @@ func holdCreates(cs *Changeset, hold map[string]string) (*Changeset, []string) {
 // synced before: its record holds its OnCall URL (carelogic.URLStore), or ledger, if not nil, its appointment. A
 // listing that moved while it was read can skip an appointment without showing any sign of it (a booking elsewhere
 // in the listing can hide the shift), and such a one would otherwise be booked a second time. It returns the
-// appointments found that still carry their key, and the keys whose appointment could not be read, with why.
+// appointments found that still carry their key (and are not superseded), and the keys whose appointment could not be read, with why.
 func (r *Runner) unlisted(ctx context.Context, cs *Changeset, appts []carelogic.Appointment, ledger Ledger) ([]oncall.Appointment, map[string]string) {
 	var byKey map[string]*carelogic.Appointment
 	var found []oncall.Appointment
@@ -219,8 +219,8 @@ func (r *Runner) unlisted(ctx context.Context, cs *Changeset, appts []carelogic.
 			// Gone from OnCall: it is booked again.
 		case err != nil:
 			unsure[a.Key] = fmt.Sprintf("not created: OnCall appointment %d was synced with it and is missing from the listing, and reading it failed (%s); the next sync tries again", id, err)
-		case appointmentKey(m.Metadata) == a.Key:
-			found = append(found, *m)
+		case appointmentKey(m.Metadata) == a.Key && !superseded(m.Metadata):
+			found = append(found, *m) // a superseded one stands for no key: planning again would change nothing
 		}
 	}
 	return found, unsure

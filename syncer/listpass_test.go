@@ -382,3 +382,46 @@ func TestRunnerSkipHiddenByBooking(t *testing.T) {
 	}
 	checkNoDuplicates(t, h.srv.Appointments(), "after a sync whose listing hid a skip")
 }
+
+// orphanCounter is an EHR that counts the appointments asked for by id (the orphan checks of a plan).
+type orphanCounter struct {
+	*carelogic.Memory
+	asked int
+}
+
+func (o *orphanCounter) Appointment(ctx context.Context, id string) (carelogic.Appointment, error) {
+	o.asked++
+	return o.Memory.Appointment(ctx, id)
+}
+
+// TestRunnerSupersededNotReplanned: an EHR record whose OnCall URL names an appointment superseded by a recreate
+// (its replacement not booked) is read by id once, but the superseded appointment stands for no key: the plan is
+// not made again, so the EHR is asked about each orphan once.
+func TestRunnerSupersededNotReplanned(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testSchedule(5))
+	h.sync(h.runner())
+	for _, a := range h.srv.Appointments() {
+		if id, _ := a.Metadata.String(syncer.KeyEMRID); id == "r-001" {
+			if err := h.srv.UpdateAsUser(a.ID, func(a *oncalltest.Appointment) {
+				a.Metadata[syncer.KeyEMRSuperseded], a.Cancelled = true, true
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := h.mem.Delete("r-002"); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.ResetRequests()
+	ehr := &orphanCounter{Memory: h.mem}
+	rep, err := h.runner().Sync(context.Background(), ehr, h.window, h.policy)
+	checkSyncError(t, rep, err)
+	if ehr.asked != 1 {
+		t.Errorf("the EHR was asked about the orphan %d times, want once", ehr.asked)
+	}
+	want := map[string]int{"GET /appointments/": 1, "GET /appointments/{id}/": 1, "POST /appointments/": 1, "PATCH /appointments/{id}/": 1}
+	if diff := cmp.Diff(want, requestCounts(h.srv)); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
