@@ -131,7 +131,8 @@ func (r *Runner) listOnce(ctx context.Context, progress func(Progress)) (*listin
 }
 
 // dropRepeats keeps one copy of each appointment read more than once, the last read, and returns how many it
-// dropped. An appointment without an id (which OnCall always gives) is kept as it is.
+// dropped; the index by id it builds on the way serves recent. An appointment without an id (which OnCall always
+// gives) is kept as it is.
 func (l *listing) dropRepeats() int {
 	at := make(map[oncall.AppointmentID]int, len(l.appts))
 	for i := range l.appts {
@@ -146,6 +147,9 @@ func (l *listing) dropRepeats() int {
 			page++
 		}
 		if id := l.appts[i].ID; id <= 0 || at[id] == i {
+			if id > 0 {
+				at[id] = kept
+			}
 			l.appts[kept] = l.appts[i]
 			kept++
 		}
@@ -156,22 +160,27 @@ func (l *listing) dropRepeats() int {
 	dropped := len(l.appts) - kept
 	clear(l.appts[kept:])
 	l.appts = l.appts[:kept]
+	l.once.Do(func() { l.byID = at }) // where each appointment now is, for recent
 	return dropped
 }
 
-// heldCreate is why the create of an EHR key is held back: its appointment may exist though the listing did not
-// show it.
+// heldCreate is why the create of a key the first reading of a moving listing showed is held back: its appointment
+// may exist though the second reading did not show it.
 const heldCreate = "not created: OnCall's listing moved while it was read, and its first reading showed this appointment; the next sync creates it if it is missing"
 
-// holdCreates returns cs with the creates of the keys in hold held back, each as a skip needing attention, for the
-// reason hold gives it, and those keys. The next sync creates what is really missing.
-func holdCreates(cs *Changeset, hold map[string]string) (*Changeset, []string) {
+// holdCreates returns cs with the creates of the keys in hold (for the reason hold gives) and in earlier (for
+// heldCreate) held back, each as a skip needing attention, and those keys. The next sync creates what is really
+// missing.
+func holdCreates(cs *Changeset, hold map[string]string, earlier map[string]earlierAppointment) (*Changeset, []string) {
 	out := *cs
 	out.Actions = nil
 	out.Skipped = slices.Clone(cs.Skipped)
 	var held []string
 	for _, a := range cs.Actions {
 		reason, ok := hold[a.Key]
+		if _, shown := earlier[a.Key]; shown && !ok {
+			reason, ok = heldCreate, true
+		}
 		if a.Kind != ActionCreate || !ok {
 			out.Actions = append(out.Actions, a)
 			continue

@@ -36,6 +36,11 @@ func TestDropRepeats(t *testing.T) {
 		if diff := cmp.Diff(tt.wantIDs, ids); diff != "" || dropped != tt.dropped {
 			t.Errorf("%v: dropped %d (want %d), ids (-want +got):\n%s", tt.ids, dropped, tt.dropped, diff)
 		}
+		for k, a := range l.appts {
+			if at, ok := l.byID[a.ID]; a.ID > 0 && (!ok || at != k) {
+				t.Errorf("%v: appointment %d is at %d, the index says %d (%v)", tt.ids, a.ID, k, at, ok)
+			}
+		}
 		if diff := cmp.Diff(tt.wantEnd, l.pageEnd); diff != "" {
 			t.Errorf("%v: page ends (-want +got):\n%s", tt.ids, diff)
 		}

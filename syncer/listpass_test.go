@@ -66,17 +66,16 @@ func TestRunnerListingMoves(t *testing.T) {
 	const n, pageSize = 35, 10
 	tests := []struct {
 		name string
-		// move changes OnCall after the first page of each reading of the listing, numbered from 1, and says
-		// whether it changed anything.
-		move func(t *testing.T, h *harness, reading int) bool
+		// move changes OnCall after the first page of each reading of the listing, numbered from 1.
+		move func(t *testing.T, h *harness, reading int)
 		// urls says whether the EHR keeps each appointment's OnCall URL (carelogic.URLStore).
 		urls        bool
 		wantListing syncer.ListingStats
 		wantHeld    int
 	}{
-		{"a booking ahead of the reader", func(t *testing.T, h *harness, reading int) bool {
+		{"a booking ahead of the reader", func(t *testing.T, h *harness, reading int) {
 			if reading > 1 {
-				return false
+				return
 			}
 			_, err := h.srv.BookAsUser(oncalltest.Appointment{Title: "Booked in OnCall", Type: oncall.TypeOnline,
 				DateTime: e2eNow.AddDate(1, 0, 0), Duration: 30, Division: h.policy.Division,
@@ -84,23 +83,19 @@ func TestRunnerListingMoves(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return true
 		}, false, syncer.ListingStats{Pages: 4, Appointments: n, Repeated: 1}, 0}, // the booking went onto the page already read
-		{"an appointment moved ahead of the reader, once", func(t *testing.T, h *harness, reading int) bool {
+		{"an appointment moved ahead of the reader, once", func(t *testing.T, h *harness, reading int) {
 			if reading > 1 {
-				return false
+				return
 			}
 			moveEarliest(t, h)
-			return true
 		}, false, syncer.ListingStats{Pages: 8, Appointments: n, ReadTwice: true}, 0},
-		{"an appointment moved ahead of the reader, every time", func(t *testing.T, h *harness, reading int) bool {
+		{"an appointment moved ahead of the reader, every time", func(t *testing.T, h *harness, reading int) {
 			moveEarliest(t, h)
-			return true
 		}, false, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 1},
 		// With its OnCall URL on the EHR record, the appointment the listing skipped is read by id, and planned.
-		{"an appointment moved ahead of the reader, every time, its URL known", func(t *testing.T, h *harness, reading int) bool {
+		{"an appointment moved ahead of the reader, every time, its URL known", func(t *testing.T, h *harness, reading int) {
 			moveEarliest(t, h)
-			return true
 		}, true, syncer.ListingStats{Pages: 8, Appointments: n - 1, Repeated: 1, ReadTwice: true, Unsteady: true}, 0},
 	}
 	for _, tt := range tests {

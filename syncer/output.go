@@ -48,15 +48,13 @@ func assemble(parts []output, tail *output) *Changeset {
 	// part says whose each is.
 	chunks, part, order := make([]chunk, 0, n), make([]int32, 0, n), make([]int32, 0, n)
 	for i := range parts {
-		o := &parts[i]
-		for range o.chunks.n {
-			order = append(order, int32(len(chunks)))
-			chunks = append(chunks, chunk{})
-		}
-		o.chunks.appendTo(chunks[len(chunks)-o.chunks.n:len(chunks)-o.chunks.n], 0, o.chunks.n)
-		chunks = append(chunks, o.position(""))
-		for len(part) < len(chunks) {
+		o, start := &parts[i], len(chunks)
+		chunks = append(o.chunks.appendTo(chunks, 0, o.chunks.n), o.position(""))
+		for at := start; at < len(chunks); at++ {
 			part = append(part, int32(i))
+			if at < len(chunks)-1 {
+				order = append(order, int32(at))
+			}
 		}
 	}
 	slices.SortFunc(order, func(i, j int32) int { return strings.Compare(chunks[i].key, chunks[j].key) })

@@ -108,8 +108,8 @@ func ledgerEntries(s *synced, rep *Report, now time.Time) []LedgerEntry {
 			pending[key] = true
 		}
 	}
-	// A create held back for review (a look-alike booked by hand in OnCall), or because the listing moved while
-	// it was read (the appointment may exist, skipped by the second reading), is pending too: an event must not create what the
+	// A create held back for review (a look-alike booked by hand in OnCall), or because the appointment may exist
+	// though the listing did not show it (see holdCreates), is pending too: an event must not create what the
 	// reconcile held back; the next reconcile decides again.
 	for _, c := range rep.Review {
 		if _, paired := ids[c.Key]; !paired && c.Key != "" {

@@ -155,14 +155,9 @@ func (r *Runner) sync(ctx context.Context, ehr carelogic.Adapter, w Window, p Po
 			return nil, nil, err
 		}
 	}
-	for key := range read.earlier {
-		if _, ok := hold[key]; !ok {
-			hold[key] = heldCreate
-		}
-	}
 	var held []string
-	if len(hold) > 0 {
-		cs, held = holdCreates(cs, hold)
+	if len(hold) > 0 || read.earlier != nil {
+		cs, held = holdCreates(cs, hold, read.earlier)
 	}
 	rep, err := r.applyChangeset(ctx, cs, read)
 	if rep != nil {
@@ -698,14 +693,12 @@ func (r *Runner) resolveCreates(ctx context.Context, rep *Report, pending []int)
 				}
 			}
 		}
-		for key, e := range read.earlier { // what the first reading of a listing that moved showed
-			if _, ok := found[key]; !ok && e.live {
-				found[key] = &oncall.Appointment{ID: e.id, URL: e.url}
-			}
-		}
 		var again []int
 		for _, i := range pending {
 			res := &rep.Actions[i]
+			if e, ok := read.earlier[res.Key]; ok && e.live && found[res.Key] == nil {
+				found[res.Key] = &oncall.Appointment{ID: e.id, URL: e.url} // shown by the first reading of a listing that moved
+			}
 			if m := found[res.Key]; m != nil {
 				res.Outcome, res.Err, res.Error, res.Created, res.URL = OutcomeApplied, nil, "", m.ID, m.URL
 				res.Note = "confirmed by look-up after an ambiguous failure"
